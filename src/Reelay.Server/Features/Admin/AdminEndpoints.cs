@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Reelay.Server.Features.Catalog;
+using Reelay.Server.Features.Credits;
+using Reelay.Server.Features.Queue;
+using Reelay.Server.Infrastructure;
+using Orgs = Reelay.Server.Features.Organizations.Organizations;
+
+namespace Reelay.Server.Features.Admin;
+
+public sealed record CreateOrganizationRequest(string? Name, long? Credits);
+public sealed record CreateKeyRequest(string? Name);
+public sealed record GrantCreditsRequest(long? Credits, string? Reason);
+public sealed record LimitsRequest(Dictionary<string, ModelLimitsRequest>? Models);
+public sealed record ModelLimitsRequest(int? MaxConcurrentGenerations, int? MaxDailyGenerations);
+public sealed record OrganizationResponse(string Id, string Name, bool Suspended, long CreditBalance, string CreatedAt, Dictionary<string, ModelLimits> Limits);
+
+public static class AdminEndpoints
+{
+    /// <summary>The operator API (Bearer Admin:Token). Without a configured token it does not exist at all.</summary>
+    public static void MapAdmin(this IEndpointRouteBuilder app, ReelayOptions options)
+    {
+        if (options.AdminToken is null) return;
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + options.AdminToken));
+        var admin = app.MapGroup("/admin/v1").WithTags("Admin");
+        admin.AddEndpointFilter(async (context, next) =>
+        {
+            var given = SHA256.HashData(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()));
+            if (!CryptographicOperations.FixedTimeEquals(given, expected))
+                return Results.Json(new { error = "A valid admin token is required: 'Authorization: Bearer <Admin:Token>'." }, statusCode: 401);
+            return await next(context);
+        });
+
+        admin.MapPost("/organizations", async (CreateOrganizationRequest body, Db db, ModelCatalog catalog) =>
+        {
+            if (string.IsNullOrWhiteSpace(body.Name)) return Bad("'name' is required.");
+            if (body.Credits is < 0) return Bad("'credits' must not be negative.");
+            await using var connection = await db.OpenAsync();
+            var id = await Orgs.CreateAsync(connection, body.Name.Trim(), body.Credits ?? 0);
+            return Results.Json(await DescribeAsync(connection, id, catalog), statusCode: 201);
+        });
+
+        admin.MapGet("/organizations/{id}", async (string id, Db db, ModelCatalog catalog) =>
+        {
+            await using var connection = await db.OpenAsync();
+            return await Orgs.ExistsAsync(connection, id) ? Results.Json(await DescribeAsync(connection, id, catalog)) : OrgNotFound();
+        });
+
+        admin.MapPost("/organizations/{id}/keys", async (string id, CreateKeyRequest? body, Db db) =>
+        {
+            await using var connection = await db.OpenAsync();
+            if (!await Orgs.ExistsAsync(connection, id)) return OrgNotFound();
+            var issued = await Orgs.IssueKeyAsync(connection, id, string.IsNullOrWhiteSpace(body?.Name) ? "unnamed" : body.Name.Trim());
+            return Results.Json(new { id = issued.Id, key = issued.Key, prefix = issued.Prefix, name = issued.Name, organizationId = id }, statusCode: 201);
+        });
+
+        admin.MapPost("/organizations/{id}/credits", async (string id, GrantCreditsRequest body, Db db) =>
+        {
+            if (body.Credits is null or 0) return Bad("'credits' must be a non-zero integer (negative to deduct).");
+            await using var connection = await db.OpenAsync();
+            if (!await Orgs.ExistsAsync(connection, id)) return OrgNotFound();
+            await Ledger.GrantAsync(connection, id, body.Credits.Value, string.IsNullOrWhiteSpace(body.Reason) ? "admin grant" : body.Reason);
+            return Results.Json(new { organizationId = id, creditBalance = await Ledger.BalanceAsync(connection, id) });
+        });
+
+        admin.MapPost("/organizations/{id}/suspend", (string id, Db db, ModelCatalog catalog) => SetSuspendedAsync(id, true, db, catalog));
+        admin.MapPost("/organizations/{id}/unsuspend", (string id, Db db, ModelCatalog catalog) => SetSuspendedAsync(id, false, db, catalog));
+
+        admin.MapPost("/keys/{id}/disable", async (string id, Db db) =>
+        {
+            await using var connection = await db.OpenAsync();
+            var rows = await connection.ExecuteAsync("UPDATE api_keys SET disabled_at = COALESCE(disabled_at, @now) WHERE id = @id", new { id, now = Clock.NowMs() });
+            return rows == 0 ? Results.Json(new { error = "API key not found." }, statusCode: 404) : Results.Json(new { id, disabled = true });
+        });
+
+        admin.MapPut("/organizations/{id}/limits", async (string id, LimitsRequest body, Db db, ModelCatalog catalog) =>
+        {
+            if (body.Models is null || body.Models.Count == 0) return Bad("'models' must map model ids to {maxConcurrentGenerations, maxDailyGenerations}.");
+            foreach (var (model, limits) in body.Models)
+            {
+                if (catalog.Find(model) is null) return Bad($"Unknown model '{model}'.");
+                if (limits.MaxConcurrentGenerations is < 1 || limits.MaxDailyGenerations is < 0)
+                    return Bad($"Limits for '{model}': maxConcurrentGenerations must be at least 1 and maxDailyGenerations at least 0.");
+            }
+            await using var connection = await db.OpenAsync();
+            if (!await Orgs.ExistsAsync(connection, id)) return OrgNotFound();
+            await using (var tx = Db.BeginWrite(connection))
+            {
+                foreach (var (model, requested) in body.Models)
+                {
+                    var current = await Limits.ForAsync(connection, tx, id, catalog.Find(model)!);
+                    await connection.ExecuteAsync(
+                        """
+                        INSERT INTO model_limits (org_id, model, max_concurrent, max_daily) VALUES (@id, @model, @c, @d)
+                        ON CONFLICT (org_id, model) DO UPDATE SET max_concurrent = excluded.max_concurrent, max_daily = excluded.max_daily
+                        """,
+                        new { id, model, c = requested.MaxConcurrentGenerations ?? current.MaxConcurrentGenerations, d = requested.MaxDailyGenerations ?? current.MaxDailyGenerations }, tx);
+                }
+                await tx.CommitAsync();
+            }
+            return Results.Json(await DescribeAsync(connection, id, catalog));
+        });
+    }
+
+    private static async Task<IResult> SetSuspendedAsync(string id, bool suspended, Db db, ModelCatalog catalog)
+    {
+        await using var connection = await db.OpenAsync();
+        var rows = await connection.ExecuteAsync("UPDATE organizations SET suspended = @suspended WHERE id = @id", new { id, suspended });
+        return rows == 0 ? OrgNotFound() : Results.Json(await DescribeAsync(connection, id, catalog));
+    }
+
+    private static async Task<OrganizationResponse> DescribeAsync(System.Data.Common.DbConnection connection, string id, ModelCatalog catalog)
+    {
+        var org = await connection.QuerySingleAsync<(string Name, long Suspended, long CreatedAt)>(
+            "SELECT name, suspended, created_at FROM organizations WHERE id = @id", new { id });
+        return new OrganizationResponse(id, org.Name, org.Suspended != 0, await Ledger.BalanceAsync(connection, id), Clock.Iso(org.CreatedAt),
+            await Limits.AllForAsync(connection, id, catalog));
+    }
+
+    private static IResult Bad(string message) => Results.Json(new { error = message }, statusCode: 400);
+
+    private static IResult OrgNotFound() => Results.Json(new { error = "Organization not found." }, statusCode: 404);
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Reelay.Server.Features.Assets;
+
+/// <summary>The limits and reason texts of the asset-intake contract (spec/assets.md), as pure functions.</summary>
+public static class AssetRules
+{
+    public const int MaxSidePixels = 8000;
+    public const int MaxImageDataUriChars = 5 * 1024 * 1024;
+    public const int MaxHttpsUriChars = 2048;
+    public const int MinHttpsUriChars = 13;
+    public const int MaxUploadUriChars = 5000;
+
+    public const string InvalidDataUri = "Invalid data URI.";
+    public const string UnsupportedDataUriType = "Unsupported asset type. Data URIs must include the content type of the value they encode.";
+    public const string InvalidUrl = "Invalid URL";
+    public const string OnlyHttps = "Only HTTPS URLs are allowed.";
+
+    public static string SizeExceeds(long limitBytes) =>
+        $"Asset size exceeds {(limitBytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture)}MB.";
+
+    public static string Undecodable(string mediaType) => $"Invalid asset. The content could not be read as {mediaType}.";
+
+    public static string DimensionsTooLarge(int width, int height) =>
+        $"Invalid asset dimensions. Height and width must not exceed {MaxSidePixels}px. Got {width}x{height}.";
+
+    public static string AspectOutOfBounds(double min, double max, double ratio) =>
+        $"Invalid asset aspect ratio. width / height ratio must be between {Number(min)} and {Number(max)}. Got {Number(ratio)}.";
+
+    /// <summary>Up to three decimals, no trailing zeros: 0.5, 2, 0.462.</summary>
+    public static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>Dimension and aspect checks shared by every way an image arrives.</summary>
+    public static string? CheckImageGeometry(int width, int height, double minAspect, double maxAspect)
+    {
+        if (width > MaxSidePixels || height > MaxSidePixels) return DimensionsTooLarge(width, height);
+        var ratio = (double)width / height;
+        // Compare the rounded ratio the message shows, so "Got 0.5" is never reported as a failure.
+        var shown = Math.Round(ratio, 3);
+        if (shown < minAspect || shown > maxAspect) return AspectOutOfBounds(minAspect, maxAspect, ratio);
+        return null;
+    }
+}

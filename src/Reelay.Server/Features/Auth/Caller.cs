@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using Dapper;
+using Reelay.Server.Infrastructure;
+
+namespace Reelay.Server.Features.Auth;
+
+/// <summary>The authenticated organization and key of a request.</summary>
+public sealed record Caller(string OrgId, string KeyId, string KeyPrefix)
+{
+    private const string ItemKey = "reelay.caller";
+
+    public static Caller From(HttpContext context) =>
+        context.Items[ItemKey] as Caller ?? throw new InvalidOperationException("No authenticated caller on this request.");
+
+    public static void Set(HttpContext context, Caller caller) => context.Items[ItemKey] = caller;
+
+    /// <summary>Looks the key up by its hash and checks key and organization state.</summary>
+    public static async Task<(Caller? Caller, AuthFailure? Failure)> AuthenticateAsync(Db db, string? authorizationHeader)
+    {
+        var (key, failure) = ApiKeys.ParseAuthorization(authorizationHeader);
+        if (key is null) return (null, failure);
+        var hash = ApiKeys.Hash(key);
+        await using var connection = await db.OpenAsync();
+        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(
+            """
+            SELECT k.id AS Id, k.org_id AS OrgId, k.prefix AS Prefix, k.key_hash AS KeyHash,
+                   k.disabled_at AS DisabledAt, o.suspended AS Suspended
+            FROM api_keys k JOIN organizations o ON o.id = k.org_id
+            WHERE k.key_hash = @hash
+            """, new { hash });
+        // The index finds the row; the constant-time comparison keeps the final decision free of timing leaks.
+        if (row is null || !CryptographicOperations.FixedTimeEquals(row.KeyHash, hash)) return (null, AuthFailure.UnknownKey);
+        if (row.DisabledAt is not null) return (null, AuthFailure.DisabledKey);
+        if (row.Suspended != 0) return (null, AuthFailure.SuspendedOrganization);
+        return (new Caller(row.OrgId, row.Id, row.Prefix), null);
+    }
+
+    private sealed class KeyRow
+    {
+        public string Id { get; init; } = "";
+        public string OrgId { get; init; } = "";
+        public string Prefix { get; init; } = "";
+        public byte[] KeyHash { get; init; } = [];
+        public long? DisabledAt { get; init; }
+        public long Suspended { get; init; }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Data.Common;
+using Dapper;
+using Reelay.Server.Infrastructure;
+
+namespace Reelay.Server.Features.Credits;
+
+/// <summary>
+/// The append-only credit ledger. Balances are derived (SUM of amounts); a task's price is held at
+/// creation and settled once when the task ends.
+/// </summary>
+public static class Ledger
+{
+    public static Task<long> BalanceAsync(DbConnection connection, string orgId, DbTransaction? tx = null) =>
+        connection.ExecuteScalarAsync<long>("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE org_id = @orgId", new { orgId }, tx);
+
+    public static Task GrantAsync(DbConnection connection, string orgId, long credits, string reason, DbTransaction? tx = null) =>
+        AppendAsync(connection, tx, orgId, "grant", credits, null, null, reason);
+
+    public static Task HoldAsync(DbConnection connection, DbTransaction tx, string orgId, string taskId, string model, long credits) =>
+        AppendAsync(connection, tx, orgId, "hold", -credits, taskId, model, "task created");
+
+    /// <summary>How a finished task's hold ends: charged for work delivered (or refused by moderation), released otherwise.</summary>
+    public static bool ChargesFor(string coreStatus, string? failureCode) => coreStatus switch
+    {
+        "succeeded" => true,
+        "failed" => failureCode is not null && (failureCode.StartsWith("SAFETY.", StringComparison.Ordinal) || failureCode.Contains(".SAFETY.", StringComparison.Ordinal)),
+        _ => false,
+    };
+
+    /// <summary>Settles a task's hold inside the transaction that ends the task; a second call is a no-op.</summary>
+    public static async Task SettleAsync(DbConnection connection, DbTransaction tx, string taskId, bool charge)
+    {
+        var hold = await connection.QuerySingleOrDefaultAsync<HoldRow>(
+            "SELECT org_id AS OrgId, model AS Model, -amount AS Amount FROM ledger_entries WHERE task_id = @taskId AND kind = 'hold'", new { taskId }, tx);
+        if (hold is null) return;
+        var settled = await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM ledger_entries WHERE task_id = @taskId AND kind = 'release'", new { taskId }, tx);
+        if (settled > 0) return;
+        await AppendAsync(connection, tx, hold.OrgId, "release", hold.Amount, taskId, hold.Model, "task ended");
+        if (charge) await AppendAsync(connection, tx, hold.OrgId, "charge", -hold.Amount, taskId, hold.Model, "task charged");
+    }
+
+    private static Task AppendAsync(DbConnection connection, DbTransaction? tx, string orgId, string kind, long amount, string? taskId, string? model, string? reason) =>
+        connection.ExecuteAsync(
+            """
+            INSERT INTO ledger_entries (org_id, kind, amount, task_id, model, reason, created_at)
+            VALUES (@orgId, @kind, @amount, @taskId, @model, @reason, @now)
+            """, new { orgId, kind, amount, taskId, model, reason, now = Clock.NowMs() }, tx);
+
+    private sealed class HoldRow
+    {
+        public string OrgId { get; init; } = "";
+        public string? Model { get; init; }
+        public long Amount { get; init; }
+    }
+}

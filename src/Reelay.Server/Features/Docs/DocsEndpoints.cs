@@ -1,0 +1,52 @@
+using System.Net;
+using System.Text;
+using Reelay.Server.Infrastructure;
+
+namespace Reelay.Server.Features.Docs;
+
+public static class DocsEndpoints
+{
+    /// <summary>The absolute docUrl for an error section, on this server.</summary>
+    public static string Url(HttpContext context, string anchor)
+    {
+        var options = context.RequestServices.GetRequiredService<ReelayOptions>();
+        var baseUrl = options.PublicBaseUrl ?? $"{context.Request.Scheme}://{context.Request.Host}";
+        return $"{baseUrl}/docs/errors#{anchor}";
+    }
+
+    public static void MapDocs(this IEndpointRouteBuilder app)
+    {
+        var html = Render();
+        app.MapGet("/docs/errors", () => Results.Content(html, "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/docs", () => Results.Redirect("/docs/errors")).ExcludeFromDescription();
+    }
+
+    private static string Render()
+    {
+        static string E(string s) => WebUtility.HtmlEncode(s);
+        var sb = new StringBuilder();
+        sb.Append("""
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reelay: errors and troubleshooting</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#222}
+            table{border-collapse:collapse;width:100%;margin:.5rem 0 2rem}td,th{border:1px solid #ddd;padding:.4rem;vertical-align:top;text-align:left}
+            th{background:#f5f5f5}code{background:#f3f3f3;padding:0 .2rem}h2{margin-top:2.5rem}</style></head><body>
+            <h1>Errors and troubleshooting</h1>
+            <p>Every error this server returns, why it happens and how to fix it. Runway-surface errors are
+            <code>{"error": "…", "docUrl": "…", "issues": [...]}</code>; each <code>docUrl</code> links to a section below.
+            Every response carries <code>X-Request-Id</code>: quote it when you report a problem.</p><ul>
+            """);
+        foreach (var section in ErrorReference.Sections) sb.Append($"<li><a href=\"#{section.Anchor}\">{E(section.Title)}</a></li>");
+        sb.Append("</ul>");
+        foreach (var section in ErrorReference.Sections)
+        {
+            sb.Append($"<h2 id=\"{section.Anchor}\">{E(section.Title)}</h2><p>{E(section.Intro)}</p>");
+            sb.Append("<table><tr><th>Status</th><th>Message</th><th>Cause</th><th>Fix</th></tr>");
+            foreach (var entry in section.Entries)
+                sb.Append($"<tr><td>{E(entry.Status)}</td><td><code>{E(entry.Message)}</code></td><td>{E(entry.Cause)}</td><td>{E(entry.Fix)}</td></tr>");
+            sb.Append("</table>");
+        }
+        sb.Append("</body></html>");
+        return sb.ToString();
+    }
+}

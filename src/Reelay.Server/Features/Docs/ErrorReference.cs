@@ -1,0 +1,89 @@
+using Reelay.Server.Features.Assets;
+using Reelay.Server.Features.Auth;
+using Reelay.Server.Features.Engines;
+using Reelay.Server.Features.Tasks;
+
+namespace Reelay.Server.Features.Docs;
+
+public sealed record ErrorEntry(string Status, string Message, string Cause, string Fix);
+
+public sealed record ErrorSection(string Anchor, string Title, string Intro, IReadOnlyList<ErrorEntry> Entries);
+
+/// <summary>Every error this server returns, with cause and fix: the content of /docs/errors.</summary>
+public static class ErrorReference
+{
+    public static readonly IReadOnlyList<ErrorSection> Sections =
+    [
+        new("authentication", "401 Unauthorized", "Every request needs 'Authorization: Bearer key_…' with a key of 'key_' and 128 lowercase hex digits. The message says which check failed.",
+        [
+            new("401", AuthFailureMessages.For(AuthFailure.MissingHeader), "No Authorization header was sent.", "Set RUNWAYML_API_SECRET for the SDK, or send the header yourself."),
+            new("401", AuthFailureMessages.For(AuthFailure.NotBearer), "The header uses another scheme (Basic, Token, or the bare key).", "Prefix the key with 'Bearer '."),
+            new("401", AuthFailureMessages.For(AuthFailure.Malformed), "The key does not match ^key_[0-9a-f]{128}$.", "Copy the whole key; keys are shown once when created."),
+            new("401", AuthFailureMessages.For(AuthFailure.MalformedTrailingWhitespace), "The key ends in a newline, tab or non-breaking space (common when pasting from a file).", "Trim the key."),
+            new("401", AuthFailureMessages.For(AuthFailure.UnknownKey), "No key with this value exists on this server.", "Check the base URL and the key; create a key through the admin API or portal."),
+            new("401", AuthFailureMessages.For(AuthFailure.DisabledKey), "The key was disabled.", "Use another key."),
+            new("401", AuthFailureMessages.For(AuthFailure.SuspendedOrganization), "The organization was suspended by an operator.", "Contact the operator of this server."),
+        ]),
+        new("api-version", "400: API version", "Runway-surface requests must send 'X-Runway-Version: 2024-11-06' (the official SDKs do).",
+        [
+            new("400", "The API version that was provided in the X-Runway-Version header is not valid.", "The header has another value.", "Send 2024-11-06."),
+            new("400", "The X-Runway-Version header is required. …", "The header is missing.", "Add the header."),
+        ]),
+        new("request-body", "400 / 413: request body", "Generation endpoints take one JSON object.",
+        [
+            new("400", "The request body is not valid JSON: …", "The body does not parse as JSON.", "Send JSON with Content-Type: application/json."),
+            new("400", "The request body must be a JSON object.", "The body is an array, string or number.", "Wrap the fields in an object."),
+            new("413", "The request body is larger than 6 MB.", "The body is too large (usually a huge data URI).", "Upload large images and pass their URI instead."),
+        ]),
+        new("validation", "400: Validation of body failed", "The response lists every problem in 'issues'; each has a Zod-style 'code', a 'path' to the field and a 'message'. Each model's schema is closed: unknown fields are reported as unrecognized_keys.",
+        [
+            new("400", "Required (invalid_type)", "A required field is missing.", "Send the field named by 'path'."),
+            new("400", "Expected string, received number (invalid_type)", "A field has the wrong JSON type.", "Send the type named in the message."),
+            new("400", "Invalid enum value. Expected … (invalid_enum_value)", "The model, ratio or threshold is not one the model accepts.", "Use one of the listed values."),
+            new("400", "Number must be greater than or equal to … / String must contain at most … (too_small, too_big)", "A number or string is out of range.", "Stay within the range in the message."),
+            new("400", "Unrecognized key(s) in object: … (unrecognized_keys)", "The model does not take this field.", "Remove it."),
+            new("400", "Validation of path failed: Invalid uuid", "A task id is not a UUID.", "Use the id returned by the create call."),
+        ]),
+        new("assets", "400: asset problems (code custom)", "Images are checked before a task is accepted, in this order; the first failing check is reported at the field's path.",
+        [
+            new("400", AssetRules.InvalidDataUri, "The data URI does not parse (no 'data:' prefix, no ';base64,', bad base64).", "Build the URI with a library."),
+            new("400", AssetRules.UnsupportedDataUriType, "The data URI has no media type, or one that is not image/jpeg, image/png or image/webp.", "Use data:image/png;base64,…"),
+            new("400", AssetRules.SizeExceeds(AssetRules.MaxImageDataUriChars), "The whole data URI is longer than 5 MB.", "Downscale the image."),
+            new("400", AssetRules.Undecodable("image/png"), "The bytes are not a well-formed file of the declared type (or are truncated).", "Send a valid file and declare its real type."),
+            new("400", AssetRules.DimensionsTooLarge(9000, 600), "A side is longer than 8000 px.", "Downscale the image."),
+            new("400", AssetRules.AspectOutOfBounds(0.5, 2, 0.462), "width / height is outside the model's bounds.", "Crop the image."),
+            new("400", AssetRules.InvalidUrl, "The URI does not parse.", "Check the URI."),
+            new("400", AssetRules.OnlyHttps, "The URI uses http:// or another scheme.", "Use https:// or a data URI."),
+            new("400", RunwayValidation.UrlsNotYetSupported, "This version of the server cannot fetch https URLs.", "Send a data URI."),
+            new("400", RunwayValidation.UploadsNotYetSupported, "This version of the server has no uploads.", "Send a data URI."),
+        ]),
+        new("credits", "400: credits", "Creating a task holds its price (credits per second × duration); success and moderation failures are charged, system failures and cancellations released.",
+        [
+            new("400", TaskEndpoints.NotEnoughCredits, "The organization's balance is below the task's price.", "Ask the operator for credits (admin API: POST /admin/v1/organizations/{id}/credits)."),
+        ]),
+        new("daily-limit", "429: daily generation limit", "Each organization has a per-model cap on generations in a rolling 24 hours. The response has Retry-After (seconds).",
+        [
+            new("429", "You have reached your daily generation limit for <model>. …", "The cap was reached.", "Wait Retry-After seconds or ask for a higher limit."),
+        ]),
+        new("not-found", "404: not found", "Tasks are visible only to their own organization; deleted tasks are gone.",
+        [
+            new("404", "Could not find Task", "Unknown id, another organization's task, or a deleted task.", "Use an id your key created."),
+        ]),
+        new("outputs", "403 / 404: output URLs", "Output URLs are signed and expire (24 h by default). Every GET of a task returns fresh URLs.",
+        [
+            new("403", "This output URL has expired. …", "The URL is past its expiry.", "GET the task again."),
+            new("403", "This output URL's signature is not valid. …", "The URL was altered.", "Use the URL as returned."),
+            new("404", "This output no longer exists.", "The task was deleted.", "—"),
+        ]),
+        new("sandbox", "Sandbox controls: X-Reelay-Simulate", "Send this header on a create request to provoke what real APIs do. Options combine with commas: 'delay=5, fail=SAFETY.INPUT.IMAGE'.",
+        [
+            new("—", "fail=<failureCode>", "The task ends FAILED with that failureCode and a realistic failure text. Codes: SAFETY.INPUT.IMAGE, SAFETY.INPUT.TEXT, SAFETY.OUTPUT.VIDEO, INTERNAL.BAD_OUTPUT.CODE01, INPUT_PREPROCESSING.SAFETY.TEXT, INPUT_PREPROCESSING.INTERNAL, ASSET.INVALID, THIRD_PARTY.UNAVAILABLE, INTERNAL (any dotted upper-case code works). SAFETY.* codes are charged, as upstream; others are released.", "Test your failure handling."),
+            new("—", "delay=<seconds>", "The task stays RUNNING for that long with progress advancing to 0.5, then renders (0–600 s).", "Test progress display and polling."),
+            new("—", "throttle[=<seconds>]", "The task stays THROTTLED for that long (default 10 s), then runs normally.", "Test THROTTLED handling."),
+            new("400", "Invalid X-Reelay-Simulate header: …", "An option is unknown or its value is out of range.", "Fix the header."),
+        ]),
+        new("failure-codes", "Task failures", "A FAILED task has 'failure' (human text) and 'failureCode' (dot-separated, generic to specific).",
+            new[] { "SAFETY.INPUT.IMAGE", "SAFETY.INPUT.TEXT", "SAFETY.OUTPUT.VIDEO", "INTERNAL.BAD_OUTPUT.CODE01", "INPUT_PREPROCESSING.SAFETY.TEXT", "INPUT_PREPROCESSING.INTERNAL", "ASSET.INVALID", "THIRD_PARTY.UNAVAILABLE", "INTERNAL" }
+            .Select(code => new ErrorEntry("FAILED", code, Simulation.FailureText(code), code.StartsWith("SAFETY", StringComparison.Ordinal) ? "Change the input; this failure is charged." : "Retry; this failure is not charged.")).ToList()),
+    ];
+}

@@ -1,0 +1,65 @@
+using System.Data.Common;
+using Dapper;
+using Reelay.Server.Features.Auth;
+using Reelay.Server.Features.Credits;
+using Reelay.Server.Infrastructure;
+
+namespace Reelay.Server.Features.Organizations;
+
+public sealed record IssuedKey(string Id, string Key, string Prefix, string Name);
+
+/// <summary>Organization and key operations shared by the admin API and first-start bootstrap.</summary>
+public static class Organizations
+{
+    public static async Task<string> CreateAsync(DbConnection connection, string name, long credits)
+    {
+        var id = "org_" + Guid.NewGuid().ToString("N");
+        await using var tx = Db.BeginWrite(connection);
+        await connection.ExecuteAsync("INSERT INTO organizations (id, name, created_at) VALUES (@id, @name, @now)", new { id, name, now = Clock.NowMs() }, tx);
+        if (credits > 0) await Ledger.GrantAsync(connection, id, credits, "initial credits", tx);
+        await tx.CommitAsync();
+        return id;
+    }
+
+    /// <summary>The only moment the key exists in plain text: it is returned, and only its hash is stored.</summary>
+    public static async Task<IssuedKey> IssueKeyAsync(DbConnection connection, string orgId, string name)
+    {
+        var key = ApiKeys.Generate();
+        var issued = new IssuedKey("apikey_" + Guid.NewGuid().ToString("N"), key, ApiKeys.DisplayPrefix(key), name);
+        await connection.ExecuteAsync(
+            "INSERT INTO api_keys (id, org_id, name, prefix, key_hash, created_at) VALUES (@Id, @orgId, @Name, @Prefix, @hash, @now)",
+            new { issued.Id, orgId, issued.Name, issued.Prefix, hash = ApiKeys.Hash(key), now = Clock.NowMs() });
+        return issued;
+    }
+
+    public static Task<bool> ExistsAsync(DbConnection connection, string orgId) =>
+        connection.ExecuteScalarAsync<bool>("SELECT COUNT(*) > 0 FROM organizations WHERE id = @orgId", new { orgId });
+}
+
+/// <summary>First start: a "default" organization with credits and a key printed once, so the server is usable at once.</summary>
+public static class Bootstrap
+{
+    public static async Task<IssuedKey?> EnsureDefaultOrganizationAsync(Db db, long credits)
+    {
+        await using var connection = await db.OpenAsync();
+        if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM organizations") > 0) return null;
+        var orgId = await Organizations.CreateAsync(connection, "default", credits);
+        return await Organizations.IssueKeyAsync(connection, orgId, "default");
+    }
+
+    public static void Print(IssuedKey key, string orgName, long credits)
+    {
+        var lines = new[]
+        {
+            $"Created organization '{orgName}' with {credits:N0} credits and its first API key.",
+            "This key is shown only once; store it now:",
+            "",
+            key.Key,
+            "",
+            "export RUNWAYML_API_SECRET=<the key above>",
+        };
+        Console.WriteLine(new string('=', 80));
+        foreach (var line in lines) Console.WriteLine(line);
+        Console.WriteLine(new string('=', 80));
+    }
+}

@@ -1,0 +1,28 @@
+using Dapper;
+using Reelay.Server.Infrastructure;
+
+namespace Reelay.Server.Features.Outputs;
+
+public static class OutputEndpoints
+{
+    /// <summary>Signed, expiring downloads of task outputs, with range requests so players can seek.</summary>
+    public static void MapOutputs(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/outputs/{taskId:guid}.mp4", async (Guid taskId, string? expires, string? signature, OutputSigner signer, Db db, BlobStore blobs) =>
+        {
+            var id = taskId.ToString();
+            switch (signer.Check(id, expires, signature, DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
+            {
+                case OutputUrlCheck.Invalid:
+                    return Results.Json(new { error = "This output URL's signature is not valid. Fetch the task again for a fresh URL." }, statusCode: 403);
+                case OutputUrlCheck.Expired:
+                    return Results.Json(new { error = "This output URL has expired. Fetch the task again for a fresh URL." }, statusCode: 403);
+            }
+            await using var connection = await db.OpenAsync();
+            var blob = await connection.QuerySingleOrDefaultAsync<string>(
+                "SELECT output_blob FROM tasks WHERE id = @id AND deleted_at IS NULL AND status = 'succeeded'", new { id });
+            if (blob is null || !blobs.Exists(blob)) return Results.Json(new { error = "This output no longer exists." }, statusCode: 404);
+            return Results.File(blobs.PathFor(blob), "video/mp4", enableRangeProcessing: true);
+        }).ExcludeFromDescription();
+    }
+}

@@ -1,0 +1,160 @@
+using System.Data.Common;
+using Dapper;
+using Reelay.Server.Features.Catalog;
+using Reelay.Server.Features.Credits;
+using Reelay.Server.Features.Tasks;
+using Reelay.Server.Infrastructure;
+
+namespace Reelay.Server.Features.Queue;
+
+/// <summary>A task claimed by a worker, fenced by its lease token.</summary>
+public sealed class ClaimedTask
+{
+    public string Id { get; init; } = "";
+    public string OrgId { get; init; } = "";
+    public string Model { get; init; } = "";
+    public string Endpoint { get; init; } = "";
+    public string Params { get; init; } = "";
+    public string? Simulate { get; init; }
+    public string LeaseToken { get; init; } = "";
+    public long Attempts { get; init; }
+}
+
+/// <summary>
+/// The durable queue in the tasks table: claim with a lease, renew it while working, fence every
+/// completion with the lease token, and return expired leases to the queue.
+/// </summary>
+public static class TaskQueue
+{
+    /// <summary>Moves THROTTLED tasks to PENDING, oldest first, as their organization's slots free up.</summary>
+    public static async Task<int> PromoteThrottledAsync(Db db, ModelCatalog catalog)
+    {
+        await using var connection = await db.OpenAsync();
+        var now = Clock.NowMs();
+        var groups = (await connection.QueryAsync<(string OrgId, string Model)>(
+            "SELECT DISTINCT org_id, model FROM tasks WHERE status = 'throttled' AND (hold_until IS NULL OR hold_until <= @now)", new { now })).ToList();
+        var promoted = 0;
+        foreach (var (orgId, modelId) in groups)
+        {
+            await using var tx = Db.BeginWrite(connection);
+            var model = catalog.Find(modelId);
+            var limit = model is null ? 1 : (await Limits.ForAsync(connection, tx, orgId, model)).MaxConcurrentGenerations;
+            var active = await ActiveCountAsync(connection, tx, orgId, modelId);
+            var free = limit - active;
+            if (free > 0)
+            {
+                promoted += await connection.ExecuteAsync(
+                    """
+                    UPDATE tasks SET status = 'queued'
+                    WHERE seq IN (SELECT seq FROM tasks
+                                  WHERE org_id = @orgId AND model = @modelId AND status = 'throttled'
+                                    AND (hold_until IS NULL OR hold_until <= @now)
+                                  ORDER BY seq LIMIT @free)
+                    """, new { orgId, modelId, now, free }, tx);
+            }
+            await tx.CommitAsync();
+        }
+        return promoted;
+    }
+
+    public static Task<long> ActiveCountAsync(DbConnection connection, DbTransaction? tx, string orgId, string model) =>
+        connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM tasks WHERE org_id = @orgId AND model = @model AND status IN ('queued', 'running')", new { orgId, model }, tx);
+
+    /// <summary>Should a new task wait? Yes when the slots are full or older tasks are already waiting (submission order).</summary>
+    public static async Task<bool> MustThrottleAsync(DbConnection connection, DbTransaction tx, string orgId, ModelDefinition model, ModelLimits limits)
+    {
+        var active = await ActiveCountAsync(connection, tx, orgId, model.Id);
+        if (active >= limits.MaxConcurrentGenerations) return true;
+        var waiting = await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM tasks WHERE org_id = @orgId AND model = @model AND status = 'throttled' AND (hold_until IS NULL OR hold_until <= @now)",
+            new { orgId, model = model.Id, now = Clock.NowMs() }, tx);
+        return waiting > 0;
+    }
+
+    public static async Task<ClaimedTask?> ClaimAsync(Db db, string owner, TimeSpan lease)
+    {
+        await using var connection = await db.OpenAsync();
+        var now = Clock.NowMs();
+        return await connection.QuerySingleOrDefaultAsync<ClaimedTask>(
+            """
+            UPDATE tasks
+            SET status = 'running', lease_owner = @owner, lease_token = @token, lease_expires_at = @expires,
+                started_at = COALESCE(started_at, @now), attempts = attempts + 1, progress = 0
+            WHERE seq = (SELECT seq FROM tasks WHERE status = 'queued' ORDER BY seq LIMIT 1)
+            RETURNING id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, params AS Params,
+                      simulate AS Simulate, lease_token AS LeaseToken, attempts AS Attempts
+            """, new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now });
+    }
+
+    /// <summary>Renews the lease and records progress. False when the lease is lost or the task was cancelled.</summary>
+    public static async Task<bool> HeartbeatAsync(Db db, string id, string token, double progress, TimeSpan lease)
+    {
+        await using var connection = await db.OpenAsync();
+        var rows = await connection.ExecuteAsync(
+            "UPDATE tasks SET progress = @progress, lease_expires_at = @expires WHERE id = @id AND lease_token = @token AND status = 'running'",
+            new { id, token, progress = Math.Clamp(progress, 0, 1), expires = Clock.NowMs() + (long)lease.TotalMilliseconds });
+        return rows == 1;
+    }
+
+    public static Task<bool> CompleteAsync(Db db, string id, string token, string outputBlob) =>
+        FinishAsync(db, id, token, TaskStates.Succeeded, null, null, outputBlob);
+
+    public static Task<bool> FailAsync(Db db, string id, string token, string failureCode, string failure) =>
+        FinishAsync(db, id, token, TaskStates.Failed, failureCode, failure, null);
+
+    private static async Task<bool> FinishAsync(Db db, string id, string token, string status, string? code, string? failure, string? outputBlob)
+    {
+        await using var connection = await db.OpenAsync();
+        await using var tx = Db.BeginWrite(connection);
+        var rows = await connection.ExecuteAsync(
+            """
+            UPDATE tasks SET status = @status, failure_code = @code, failure = @failure, output_blob = @outputBlob,
+                   progress = CASE WHEN @status = 'succeeded' THEN 1 ELSE progress END, finished_at = @now,
+                   lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+            WHERE id = @id AND lease_token = @token AND status = 'running'
+            """, new { id, token, status, code, failure, outputBlob, now = Clock.NowMs() }, tx);
+        if (rows == 1) await Ledger.SettleAsync(connection, tx, id, Ledger.ChargesFor(status, code));
+        await tx.CommitAsync();
+        return rows == 1;
+    }
+
+    /// <summary>On a graceful shutdown the task goes straight back to the queue instead of waiting for its lease to expire.</summary>
+    public static async Task ReleaseAsync(Db db, string id, string token)
+    {
+        await using var connection = await db.OpenAsync();
+        await connection.ExecuteAsync(
+            """
+            UPDATE tasks SET status = 'queued', progress = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+                   attempts = MAX(attempts - 1, 0)
+            WHERE id = @id AND lease_token = @token AND status = 'running'
+            """, new { id, token });
+    }
+
+    /// <summary>Tasks whose worker died go back to the queue; after too many attempts they fail and their hold is released.</summary>
+    public static async Task<int> ReapExpiredAsync(Db db, int maxAttempts)
+    {
+        await using var connection = await db.OpenAsync();
+        await using var tx = Db.BeginWrite(connection);
+        var now = Clock.NowMs();
+        var requeued = await connection.ExecuteAsync(
+            """
+            UPDATE tasks SET status = 'queued', progress = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+            WHERE status = 'running' AND lease_expires_at < @now AND attempts < @maxAttempts
+            """, new { now, maxAttempts }, tx);
+        var exhausted = (await connection.QueryAsync<string>(
+            "SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at < @now AND attempts >= @maxAttempts", new { now, maxAttempts }, tx)).ToList();
+        foreach (var id in exhausted)
+        {
+            await connection.ExecuteAsync(
+                """
+                UPDATE tasks SET status = 'failed', failure_code = 'INTERNAL', failure = @failure, finished_at = @now,
+                       lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = @id
+                """, new { id, now, failure = $"The task was interrupted {maxAttempts} times and was stopped. Please try again." }, tx);
+            await Ledger.SettleAsync(connection, tx, id, charge: false);
+        }
+        await tx.CommitAsync();
+        return requeued + exhausted.Count;
+    }
+}

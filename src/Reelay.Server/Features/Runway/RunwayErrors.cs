@@ -1,0 +1,27 @@
+using Reelay.Server.Features.Docs;
+using Reelay.Server.Features.Tasks;
+
+namespace Reelay.Server.Features.Runway;
+
+/// <summary>The Runway surface's error bodies: {"error", "docUrl"?, "issues"?}.</summary>
+public static class RunwayErrors
+{
+    public const string SupportedVersion = "2024-11-06";
+    public const string VersionHeader = "X-Runway-Version";
+
+    public static IResult Error(HttpContext context, int status, string message, string? docAnchor = null) =>
+        Results.Json(new ErrorBody(message, docAnchor is null ? null : DocsEndpoints.Url(context, docAnchor), null), statusCode: status);
+
+    public static IResult Validation(HttpContext context, IReadOnlyList<ValidationIssue> issues) =>
+        Results.Json(new ErrorBody("Validation of body failed", DocsEndpoints.Url(context, "validation"), issues), statusCode: 400);
+
+    public static IResult PathValidation(HttpContext context, IReadOnlyList<ValidationIssue> issues) =>
+        Results.Json(new ErrorBody("Validation of path failed", DocsEndpoints.Url(context, "validation"), issues), statusCode: 400);
+
+    public static IResult TaskNotFound() => Results.Json(new ErrorBody("Could not find Task", null, null), statusCode: 404);
+
+    public sealed record ErrorBody(
+        string Error,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? DocUrl,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ValidationIssue>? Issues);
+}

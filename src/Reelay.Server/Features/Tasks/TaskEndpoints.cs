@@ -1,0 +1,119 @@
+using Dapper;
+using Reelay.Server.Features.Auth;
+using Reelay.Server.Features.Catalog;
+using Reelay.Server.Features.Credits;
+using Reelay.Server.Features.Engines;
+using Reelay.Server.Features.Outputs;
+using Reelay.Server.Features.Queue;
+using Reelay.Server.Features.Runway;
+using Reelay.Server.Infrastructure;
+
+namespace Reelay.Server.Features.Tasks;
+
+public static class TaskEndpoints
+{
+    public const string NotEnoughCredits = "You do not have enough credits to run this task.";
+
+    /// <summary>The Runway surface's generation and task routes.</summary>
+    public static void MapRunwayTasks(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").RequireRunwayCaller().WithTags("Runway: tasks");
+        group.MapPost("/image_to_video", (HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal) =>
+            CreateAsync("image_to_video", http, catalog, db, blobs, signal));
+        group.MapPost("/text_to_video", (HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal) =>
+            CreateAsync("text_to_video", http, catalog, db, blobs, signal));
+        group.MapGet("/tasks/{id}", GetAsync);
+        group.MapDelete("/tasks/{id}", DeleteAsync);
+    }
+
+    private static async Task<IResult> CreateAsync(string endpoint, HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal)
+    {
+        var caller = Caller.From(http);
+        var (document, status, error) = await JsonBody.ReadObjectAsync(http.Request, http.RequestAborted);
+        if (document is null) return RunwayErrors.Error(http, status, error!, "request-body");
+        using (document)
+        {
+            var (request, issues) = RunwayValidation.Validate(endpoint, document.RootElement, catalog);
+            if (request is null) return RunwayErrors.Validation(http, issues);
+            var (simulation, simulationError) = Simulation.Parse(http.Request.Headers[Simulation.Header]);
+            if (simulationError is not null) return RunwayErrors.Error(http, 400, simulationError, "sandbox");
+
+            var taskId = Guid.NewGuid().ToString();
+            // Inputs are stored before the task row exists, so a worker never claims a task without its files.
+            var stored = new List<StoredImage>();
+            foreach (var image in request.PromptImages)
+            {
+                var key = $"inputs/{taskId}/{image.Position}{image.Image.Extension}";
+                await blobs.WriteAsync(key, image.Image.Bytes);
+                stored.Add(new StoredImage(image.Position, key, image.Image.MediaType, image.Image.Width, image.Image.Height));
+            }
+            var parameters = new TaskParams(request.Ratio, request.Width, request.Height, request.Duration, request.Seed,
+                request.PromptText, stored, request.PublicFigureThreshold);
+            var result = await TaskCreation.InsertAsync(db, caller.OrgId, caller.KeyId, request.Model, endpoint, taskId, parameters, simulation, request.PriceCredits);
+            switch (result.Outcome)
+            {
+                case CreationOutcome.DailyCapReached:
+                    blobs.DeletePrefix($"inputs/{taskId}");
+                    http.Response.Headers.RetryAfter = ((int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds)).ToString();
+                    return RunwayErrors.Error(http, 429,
+                        $"You have reached your daily generation limit for {request.Model.Id}. Try again later or ask for a higher limit.", "daily-limit");
+                case CreationOutcome.InsufficientCredits:
+                    blobs.DeletePrefix($"inputs/{taskId}");
+                    return RunwayErrors.Error(http, 400, NotEnoughCredits, "credits");
+            }
+            signal.Pulse();
+            return Results.Json(new CreatedTask(taskId, new CreditAmount(request.PriceCredits)));
+        }
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext http, Db db, OutputSigner signer, ReelayOptions options)
+    {
+        if (!Guid.TryParse(id, out _)) return InvalidId(http);
+        await using var connection = await db.OpenAsync();
+        var row = await TaskRow.FindAsync(connection, Caller.From(http).OrgId, id.ToLowerInvariant());
+        if (row is null) return RunwayErrors.TaskNotFound();
+        var baseUrl = options.PublicBaseUrl ?? $"{http.Request.Scheme}://{http.Request.Host}";
+        var expires = DateTimeOffset.UtcNow.Add(options.OutputUrlLifetime).ToUnixTimeSeconds();
+        return Results.Json(RunwayTaskMapping.ToRunway(row, taskId => baseUrl + signer.PathAndQuery(taskId, expires)));
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, Db db, BlobStore blobs)
+    {
+        if (!Guid.TryParse(id, out _)) return InvalidId(http);
+        id = id.ToLowerInvariant();
+        await using var connection = await db.OpenAsync();
+        await using var tx = Db.BeginWrite(connection);
+        var row = await TaskRow.FindAsync(connection, Caller.From(http).OrgId, id, tx);
+        if (row is null) return RunwayErrors.TaskNotFound();
+        var now = Clock.NowMs();
+        var deleted = false;
+        if (TaskStates.OnDelete(row.Status) == DeleteAction.Cancel)
+        {
+            // The status guard loses cleanly against a worker finishing at the same moment.
+            var cancelled = await connection.ExecuteAsync(
+                """
+                UPDATE tasks SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+                WHERE id = @id AND status IN ('queued', 'throttled', 'running')
+                """, new { id, now }, tx);
+            if (cancelled == 1) await Ledger.SettleAsync(connection, tx, id, charge: false);
+            else deleted = await MarkDeletedAsync(connection, tx, id, now);
+        }
+        else
+        {
+            deleted = await MarkDeletedAsync(connection, tx, id, now);
+        }
+        await tx.CommitAsync();
+        if (deleted)
+        {
+            blobs.DeletePrefix($"inputs/{id}");
+            blobs.DeletePrefix(TaskRunner.OutputKey(id));
+        }
+        return Results.NoContent();
+    }
+
+    private static async Task<bool> MarkDeletedAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, string id, long now) =>
+        await connection.ExecuteAsync("UPDATE tasks SET deleted_at = @now WHERE id = @id AND deleted_at IS NULL", new { id, now }, tx) == 1;
+
+    private static IResult InvalidId(HttpContext http) =>
+        RunwayErrors.PathValidation(http, [new ValidationIssue("invalid_string", ["id"], "Invalid uuid")]);
+}

@@ -1,0 +1,31 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Reelay.Server.Features.Tasks;
+
+/// <summary>A stored task as the surfaces read it.</summary>
+public sealed class TaskRow
+{
+    public string Id { get; init; } = "";
+    public string OrgId { get; init; } = "";
+    public string Model { get; init; } = "";
+    public string Endpoint { get; init; } = "";
+    public string Status { get; init; } = "";
+    public double? Progress { get; init; }
+    public string? Failure { get; init; }
+    public string? FailureCode { get; init; }
+    public string? OutputBlob { get; init; }
+    public long PriceCredits { get; init; }
+    public long CreatedAt { get; init; }
+    public long? FinishedAt { get; init; }
+
+    /// <summary>Tenant isolation lives here: a task is only ever found through its own organization.</summary>
+    public static Task<TaskRow?> FindAsync(DbConnection connection, string orgId, string id, DbTransaction? tx = null) =>
+        connection.QuerySingleOrDefaultAsync<TaskRow>(
+            """
+            SELECT id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, status AS Status, progress AS Progress,
+                   failure AS Failure, failure_code AS FailureCode, output_blob AS OutputBlob, price_credits AS PriceCredits,
+                   created_at AS CreatedAt, finished_at AS FinishedAt
+            FROM tasks WHERE id = @id AND org_id = @orgId AND deleted_at IS NULL
+            """, new { id, orgId }, tx);
+}

@@ -1,0 +1,44 @@
+namespace Reelay.Server.Infrastructure;
+
+/// <summary>Settings read once at start-up from standard ASP.NET Core configuration.</summary>
+public sealed record ReelayOptions
+{
+    public required string DataDirectory { get; init; }
+    public string? AdminToken { get; init; }
+    public string DatabaseProvider { get; init; } = "sqlite";
+    public string? CatalogFile { get; init; }
+    public int WorkerConcurrency { get; init; } = 2;
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+    public int MaxAttempts { get; init; } = 3;
+    public TimeSpan OutputUrlLifetime { get; init; } = TimeSpan.FromHours(24);
+    public string FfmpegPath { get; init; } = "ffmpeg";
+    public string? PublicBaseUrl { get; init; }
+    public int DefaultOrganizationCredits { get; init; } = 10_000;
+
+    public string DatabasePath => Path.Combine(DataDirectory, "reelay.db");
+    public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
+    public string TempDirectory => Path.Combine(DataDirectory, "tmp");
+
+    public static ReelayOptions From(IConfiguration config)
+    {
+        var dataDirectory = Path.GetFullPath(config["Data:Directory"] ?? "data");
+        var options = new ReelayOptions
+        {
+            DataDirectory = dataDirectory,
+            AdminToken = string.IsNullOrWhiteSpace(config["Admin:Token"]) ? null : config["Admin:Token"],
+            DatabaseProvider = (config["Database:Provider"] ?? "sqlite").ToLowerInvariant(),
+            CatalogFile = string.IsNullOrWhiteSpace(config["Models:CatalogFile"]) ? null : config["Models:CatalogFile"],
+            WorkerConcurrency = config.GetValue("Workers:Concurrency", 2),
+            LeaseDuration = TimeSpan.FromSeconds(config.GetValue("Workers:LeaseSeconds", 30.0)),
+            MaxAttempts = config.GetValue("Workers:MaxAttempts", 3),
+            OutputUrlLifetime = TimeSpan.FromSeconds(config.GetValue("Outputs:UrlLifetimeSeconds", 86_400.0)),
+            FfmpegPath = config["Engines:Preview:FfmpegPath"] ?? "ffmpeg",
+            PublicBaseUrl = string.IsNullOrWhiteSpace(config["Server:PublicBaseUrl"]) ? null : config["Server:PublicBaseUrl"]!.TrimEnd('/'),
+            DefaultOrganizationCredits = config.GetValue("Bootstrap:DefaultOrganizationCredits", 10_000),
+        };
+        if (options.DatabaseProvider != "sqlite")
+            throw new InvalidOperationException($"Database:Provider '{options.DatabaseProvider}' is not supported yet; use 'sqlite'.");
+        if (options.WorkerConcurrency < 0) throw new InvalidOperationException("Workers:Concurrency must be 0 or more.");
+        return options;
+    }
+}

@@ -1,0 +1,43 @@
+using Reelay.Server.Features.Admin;
+using Reelay.Server.Features.Catalog;
+using Reelay.Server.Features.Docs;
+using Reelay.Server.Features.Health;
+using Reelay.Server.Features.Outputs;
+using Reelay.Server.Features.Queue;
+using Reelay.Server.Features.Tasks;
+using Reelay.Server.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+    builder.WebHost.UseUrls("http://127.0.0.1:8080");
+builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.TimestampFormat = "HH:mm:ss "; });
+
+var options = ReelayOptions.From(builder.Configuration);
+var startup = Startup.Prepare(options);
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(startup.Db);
+builder.Services.AddSingleton(startup.Catalog);
+builder.Services.AddSingleton(startup.Signer);
+builder.Services.AddSingleton(new BlobStore(options.BlobDirectory));
+builder.Services.AddSingleton<TaskSignal>();
+builder.Services.AddSingleton<TaskRunner>();
+builder.Services.AddHostedService<WorkerPool>();
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+
+var app = builder.Build();
+app.UseRequestIds();
+app.UseJsonErrors();
+
+app.MapRunwayTasks();
+app.MapOutputs();
+app.MapAdmin(options);
+app.MapDocs();
+app.MapHealth();
+app.MapOpenApi();
+
+await startup.BootstrapAsync(app);
+app.Run();
+
+/// <summary>Lets tests reference the server assembly's entry point.</summary>
+public partial class Program;
