@@ -4,6 +4,7 @@ namespace Reelay.Tests.Infrastructure;
 public sealed class ServerFixture : IAsyncLifetime
 {
     public ServerProcess Server { get; private set; } = null!;
+
     public ReelayApi Api { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -12,5 +13,8 @@ public sealed class ServerFixture : IAsyncLifetime
         Api = new ReelayApi(Server);
     }
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (Server is not null) await Server.DisposeAsync();
+    }
 }

@@ -9,7 +9,7 @@ public static class TestPaths
     {
         get
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<Configuration>/net10.0/
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0/
             return Path.Combine(RepositoryRoot, "src", "Reelay.Server", "bin", configuration, "net10.0");
         }
     }

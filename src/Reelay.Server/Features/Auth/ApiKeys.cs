@@ -9,7 +9,7 @@ public static partial class ApiKeys
 {
     public const int HexLength = 128;
 
-    [GeneratedRegex("^key_[0-9a-f]{128}$")]
+    [GeneratedRegex("^key_[0-9a-f]{128}\\z")]
     private static partial Regex KeyShape();
 
     /// <summary>A new key: "key_" + 128 lowercase hex digits from a CSPRNG (512 bits).</summary>

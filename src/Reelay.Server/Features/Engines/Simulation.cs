@@ -14,7 +14,7 @@ public sealed partial record Simulation(string? FailureCode = null, double Delay
     public const double DefaultThrottleSeconds = 10;
     public const double MaxSeconds = 600;
 
-    [GeneratedRegex("^[A-Z0-9_]+(\\.[A-Z0-9_]+)*$")]
+    [GeneratedRegex("^[A-Z0-9_]+(\\.[A-Z0-9_]+)*\\z")]
     private static partial Regex FailureCodeShape();
 
     public static (Simulation? Simulation, string? Error) Parse(string? header)

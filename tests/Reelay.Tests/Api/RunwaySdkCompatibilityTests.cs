@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Reelay.Tests.Infrastructure;
+
+namespace Reelay.Tests.Api;
+
+/// <summary>The unmodified official @runwayml/sdk (npm) against a real server.</summary>
+public class RunwaySdkCompatibilityTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private readonly ReelayApi _api = fixture.Api;
+    private static readonly string SdkDirectory = Path.Combine(TestPaths.RepositoryRoot, "tests", "sdk-compat");
+    private static readonly Lazy<bool> Installed = new(() =>
+    {
+        if (!Directory.Exists(Path.Combine(SdkDirectory, "node_modules", "@runwayml")))
+            Run("npm", ["ci", "--silent", "--no-audit", "--no-fund"], new Dictionary<string, string>(), TimeSpan.FromMinutes(5));
+        return true;
+    });
+
+    private async Task<JsonElement> ScenarioAsync(string scenario, string key, string? simulate = null)
+    {
+        _ = Installed.Value;
+        var env = new Dictionary<string, string>
+        {
+            ["REELAY_BASE_URL"] = _api.BaseUrl.ToString().TrimEnd('/'),
+            ["REELAY_API_KEY"] = key,
+            ["REELAY_IMAGE_DATA_URI"] = Media.DataUri(640, 360),
+        };
+        if (simulate is not null) env["REELAY_SIMULATE"] = simulate;
+        var output = await Task.Run(() => Run("node", ["runway-sdk.mjs", scenario], env, TimeSpan.FromMinutes(3)));
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
+        return JsonDocument.Parse(line).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task Image_to_video_with_a_data_uri_waits_for_output_and_the_mp4_downloads()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var result = await ScenarioAsync("image-to-video", tenant.Key);
+        Assert.Equal("SUCCEEDED", result.GetProperty("status").GetString());
+        var file = Path.Combine(TestPaths.NewTempDirectory("reelay-sdk"), "out.mp4");
+        await File.WriteAllBytesAsync(file, await ReelayApi.DownloadAsync(result.GetProperty("output")[0].GetString()!));
+        var facts = Media.Probe(file);
+        Assert.Equal((1280, 720, "h264"), (facts.Width, facts.Height, facts.Codec));
+        Assert.InRange(facts.Duration, 1.9, 2.1);
+    }
+
+    [Fact]
+    public async Task Sdk_errors_are_typed_bad_request_with_issues_authentication_and_not_found()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var bad = await ScenarioAsync("bad-ratio", tenant.Key);
+        Assert.Equal(("BadRequestError", 400), (bad.GetProperty("errorClass").GetString(), bad.GetProperty("status").GetInt32()));
+        var issue = bad.GetProperty("body").GetProperty("issues")[0];
+        Assert.Equal("invalid_enum_value", issue.GetProperty("code").GetString());
+        Assert.Equal("ratio", issue.GetProperty("path")[0].GetString());
+
+        var auth = await ScenarioAsync("wrong-key", tenant.Key);
+        Assert.Equal(("AuthenticationError", 401), (auth.GetProperty("errorClass").GetString(), auth.GetProperty("status").GetInt32()));
+        var missing = await ScenarioAsync("not-found", tenant.Key);
+        Assert.Equal(("NotFoundError", 404), (missing.GetProperty("errorClass").GetString(), missing.GetProperty("status").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Deleting_a_running_task_through_the_sdk_cancels_it_then_deletes_it()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var result = await ScenarioAsync("delete-running", tenant.Key, simulate: "delay=30");
+        Assert.Equal("RUNNING", result.GetProperty("statusBeforeDelete").GetString());
+        var first = result.GetProperty("afterFirstDelete");
+        Assert.True(first.GetProperty("delete").GetProperty("ok").GetBoolean());
+        Assert.Equal("CANCELLED", first.GetProperty("retrieve").GetProperty("status").GetString());
+        var second = result.GetProperty("afterSecondDelete");
+        Assert.True(second.GetProperty("delete").GetProperty("ok").GetBoolean());
+        Assert.Equal("NotFoundError", second.GetProperty("retrieve").GetProperty("errorClass").GetString());
+    }
+
+    private static string Run(string file, string[] args, Dictionary<string, string> env, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = SdkDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (k, v) in env) info.Environment[k] = v;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} timed out.\n{stderr.Result}");
+        }
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}\n{stderr.Result}");
+        return stdout.Result;
+    }
+}
