@@ -10,7 +10,9 @@ using Reelay.Server.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
     builder.WebHost.UseUrls("http://127.0.0.1:8080");
-builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.TimestampFormat = "HH:mm:ss "; });
+// One line per event by default; Logging:Console:FormatterName=json gives structured JSON logs.
+if (string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
+    builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.TimestampFormat = "HH:mm:ss "; });
 
 var options = ReelayOptions.From(builder.Configuration);
 var startup = Startup.Prepare(options);

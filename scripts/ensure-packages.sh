@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the server and the tests need, only when something is missing.
+# Idempotent and quiet: a machine that has everything runs no apt-get at all.
+set -euo pipefail
+
+need=()
+command -v ffmpeg  >/dev/null 2>&1 || need+=(ffmpeg)
+command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || need+=(fonts-dejavu-core)
+if [[ "${1:-}" == "--tests" ]]; then
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v npm  >/dev/null 2>&1 || need+=(npm)
+fi
+((${#need[@]})) || exit 0
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null 2>&1 || { echo "Missing packages: ${need[*]}. Install them as root (apt-get install ${need[*]})." >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "Installing: $(printf '%s\n' "${need[@]}" | sort -u | tr '\n' ' ')" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
