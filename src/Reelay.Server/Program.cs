@@ -1,10 +1,12 @@
 using Reelay.Server.Features.Admin;
+using Reelay.Server.Features.Assets;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Docs;
 using Reelay.Server.Features.Health;
 using Reelay.Server.Features.Outputs;
 using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Tasks;
+using Reelay.Server.Features.Uploads;
 using Reelay.Server.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +23,10 @@ builder.Services.AddSingleton(startup.Db);
 builder.Services.AddSingleton(startup.Catalog);
 builder.Services.AddSingleton(startup.Signer);
 builder.Services.AddSingleton(new BlobStore(options.BlobDirectory));
+builder.Services.AddSingleton(AssetOptions.From(builder.Configuration, options.TempDirectory));
+builder.Services.AddSingleton<AssetFetcher>();
+builder.Services.AddSingleton<UploadStore>();
+builder.Services.AddSingleton<AssetIntake>();
 builder.Services.AddSingleton<TaskSignal>();
 builder.Services.AddSingleton<TaskRunner>();
 builder.Services.AddHostedService<WorkerPool>();
@@ -32,6 +38,8 @@ app.UseRequestIds();
 app.UseJsonErrors();
 
 app.MapRunwayTasks();
+app.MapUploads();
+app.MapAssetChecks();
 app.MapOutputs();
 app.MapAdmin(options);
 app.MapDocs();

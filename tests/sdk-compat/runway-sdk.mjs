@@ -7,6 +7,7 @@
 //   REELAY_BASE_URL        SDK baseURL, WITHOUT /v1 (the SDK adds /v1/... itself), e.g. http://127.0.0.1:5123
 //   REELAY_API_KEY         API key sent as "Authorization: Bearer <key>"
 //   REELAY_IMAGE_DATA_URI  data:image/png;base64,... (image-to-video, bad-ratio, delete-running)
+//   REELAY_IMAGE_FILE      a local image file (upload-then-create)
 //   REELAY_SIMULATE        optional; sent as request header X-Reelay-Simulate on task-creating calls
 //
 // Output contract: exactly ONE line of JSON on stdout.
@@ -139,6 +140,26 @@ async function errorScenario(fn) {
 }
 
 const scenarios = {
+  // uploads.createEphemeral() with a local file, then image-to-video from the runway:// URI it returns.
+  'upload-then-create': async () => {
+    const client = makeClient();
+    const { createReadStream } = await import('node:fs');
+    let uri;
+    try {
+      ({ uri } = await client.uploads.createEphemeral({ file: createReadStream(env('REELAY_IMAGE_FILE')) }));
+    } catch (err) {
+      if (!isSdkError(err)) throw err;
+      return { uploadError: errorFacts(err) };
+    }
+    const task = await createAndWait(() =>
+      client.imageToVideo.create(
+        { model: 'gen4.5', promptImage: uri, promptText: 'from an upload', ratio: '1280:720', duration: 2 },
+        simulateOptions(),
+      ),
+    );
+    return { uri, ...task };
+  },
+
   'image-to-video': async () => {
     const client = makeClient();
     const promptImage = env('REELAY_IMAGE_DATA_URI');

@@ -21,6 +21,42 @@ public sealed class BlobStore(string root)
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>Streams into a blob, stopping one byte past the cap so an oversized body is never read whole.</summary>
+    public async Task<(long Size, bool TooLarge)> WriteCappedAsync(string key, Stream source, long cap, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".part";
+        long total = 0;
+        await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+        {
+            var buffer = new byte[81920];
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                total += read;
+                if (total > cap)
+                {
+                    file.Close();
+                    File.Delete(temp);
+                    return (total, true);
+                }
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        File.Move(temp, path, overwrite: true);
+        return (total, false);
+    }
+
+    /// <summary>Stores a checked input file: moved when it is a temporary file, copied when it is shared (an upload).</summary>
+    public void Import(string key, string sourcePath, bool move)
+    {
+        var path = PathFor(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (move) File.Move(sourcePath, path, overwrite: true);
+        else File.Copy(sourcePath, path, overwrite: true);
+    }
+
     public bool Exists(string key) => File.Exists(PathFor(key));
 
     /// <summary>Best effort: a file that is already gone is not an error.</summary>

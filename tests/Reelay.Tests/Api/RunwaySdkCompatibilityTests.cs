@@ -16,7 +16,7 @@ public class RunwaySdkCompatibilityTests(ServerFixture fixture) : IClassFixture<
         return true;
     });
 
-    private async Task<JsonElement> ScenarioAsync(string scenario, string key, string? simulate = null)
+    private async Task<JsonElement> ScenarioAsync(string scenario, string key, string? simulate = null, string? imageFile = null)
     {
         _ = Installed.Value;
         var env = new Dictionary<string, string>
@@ -26,6 +26,7 @@ public class RunwaySdkCompatibilityTests(ServerFixture fixture) : IClassFixture<
             ["REELAY_IMAGE_DATA_URI"] = Media.DataUri(640, 360),
         };
         if (simulate is not null) env["REELAY_SIMULATE"] = simulate;
+        if (imageFile is not null) env["REELAY_IMAGE_FILE"] = imageFile;
         var output = await Task.Run(() => Run("node", ["runway-sdk.mjs", scenario], env, TimeSpan.FromMinutes(3)));
         var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
         return JsonDocument.Parse(line).RootElement.Clone();
@@ -42,6 +43,18 @@ public class RunwaySdkCompatibilityTests(ServerFixture fixture) : IClassFixture<
         var facts = Media.Probe(file);
         Assert.Equal((1280, 720, "h264"), (facts.Width, facts.Height, facts.Codec));
         Assert.InRange(facts.Duration, 1.9, 2.1);
+    }
+
+    [Fact]
+    public async Task Uploads_create_ephemeral_gives_a_runway_uri_that_image_to_video_accepts()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var file = Path.Combine(TestPaths.NewTempDirectory("reelay-upload"), "photo.png");
+        await File.WriteAllBytesAsync(file, Media.Image(640, 360));
+        var result = await ScenarioAsync("upload-then-create", tenant.Key, imageFile: file);
+        Assert.StartsWith("runway://", result.GetProperty("uri").GetString());
+        Assert.True(result.TryGetProperty("status", out var status), result.ToString());
+        Assert.Equal("SUCCEEDED", status.GetString());
     }
 
     [Fact]

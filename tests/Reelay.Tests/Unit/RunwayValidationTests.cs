@@ -11,15 +11,19 @@ public class RunwayValidationTests
     private static readonly ModelCatalog Catalog = ModelCatalog.Load(null);
     private static readonly string Image = Media.DataUri(640, 360);
 
+    private static readonly Reelay.Server.Features.Assets.AssetIntake Intake = TestIntake.Create();
+
+    /// <summary>Shape validation plus asset intake, as the create endpoint runs them.</summary>
     private static List<ValidationIssue> Issues(string endpoint, object body) =>
-        RunwayValidation.Validate(endpoint, JsonSerializer.SerializeToElement(body), Catalog).Issues;
+        RunwayValidation.ValidateWithAssetsAsync(endpoint, JsonSerializer.SerializeToElement(body), Catalog, Intake, "org_none", CancellationToken.None)
+            .GetAwaiter().GetResult().Issues;
 
     private static string PathOf(ValidationIssue issue) => string.Join(".", issue.Path);
 
     [Fact]
     public void A_complete_gen4_turbo_request_is_valid_and_defaults_duration_to_ten_seconds()
     {
-        var (request, issues) = RunwayValidation.Validate("image_to_video",
+        var (request, _, issues) = RunwayValidation.Validate("image_to_video",
             JsonSerializer.SerializeToElement(new { model = "gen4_turbo", promptImage = Image, ratio = "1280:720" }), Catalog);
         Assert.Empty(issues);
         Assert.Equal((10, 1280, 720, 50), (request!.Duration, request.Width, request.Height, request.PriceCredits));
@@ -127,8 +131,8 @@ public class RunwayValidationTests
     [InlineData("http://example.com/a.png", "Only HTTPS URLs are allowed.")]
     [InlineData("ftp://example.com/a.png", "Only HTTPS URLs are allowed.")]
     [InlineData("not a url", "Invalid URL")]
-    [InlineData("https://example.com/a.png", RunwayValidation.UrlsNotYetSupported)]
-    [InlineData("runway://abc", RunwayValidation.UploadsNotYetSupported)]
+    [InlineData("https://127.0.0.1/a.png", "URLs must be hosted on a domain.")]
+    [InlineData("runway://abc", "Unknown upload URI. Create an upload with POST /v1/uploads and use the runwayUri it returns.")]
     public void Non_data_uris_get_a_clear_custom_issue(string uri, string message)
     {
         var issue = Assert.Single(Issues("image_to_video", new { model = "gen4_turbo", promptImage = uri, ratio = "1280:720" }));

@@ -15,6 +15,18 @@ public static class AssetRules
     public const string UnsupportedDataUriType = "Unsupported asset type. Data URIs must include the content type of the value they encode.";
     public const string InvalidUrl = "Invalid URL";
     public const string OnlyHttps = "Only HTTPS URLs are allowed.";
+    public const string HostedOnDomain = "URLs must be hosted on a domain.";
+    public const string NotPublic = "URL resolves to an address that is not public.";
+    public const string FetchFailed = "Failed to fetch asset. The URL may be incorrect or the server hosting the asset may be down.";
+    public const string FetchTimeout = "Timeout while fetching asset.";
+    public const string NoContentLength = "Content-Length not provided";
+
+    public static string BadStatus(int status) => $"Failed to fetch asset. Received HTTP response code \"{status}\".";
+
+    public static string GenericContentType(string contentType) =>
+        $"Assets must use an approved Content-Type response header. We received \"{contentType}\", which is not allowed.";
+
+    public static string UnsupportedContentType(string contentType) => $"Unsupported Content-Type response header: \"{contentType}\".";
 
     public static string SizeExceeds(long limitBytes) =>
         $"Asset size exceeds {(limitBytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture)}MB.";

@@ -2,6 +2,7 @@ using Reelay.Server.Features.Assets;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Engines;
 using Reelay.Server.Features.Tasks;
+using Reelay.Server.Features.Uploads;
 
 namespace Reelay.Server.Features.Docs;
 
@@ -52,10 +53,24 @@ public static class ErrorReference
             new("400", AssetRules.Undecodable("image/png"), "The bytes are not a well-formed file of the declared type (or are truncated).", "Send a valid file and declare its real type."),
             new("400", AssetRules.DimensionsTooLarge(9000, 600), "A side is longer than 8000 px.", "Downscale the image."),
             new("400", AssetRules.AspectOutOfBounds(0.5, 2, 0.462), "width / height is outside the model's bounds.", "Crop the image."),
-            new("400", AssetRules.InvalidUrl, "The URI does not parse.", "Check the URI."),
-            new("400", AssetRules.OnlyHttps, "The URI uses http:// or another scheme.", "Use https:// or a data URI."),
-            new("400", RunwayValidation.UrlsNotYetSupported, "This version of the server cannot fetch https URLs.", "Send a data URI."),
-            new("400", RunwayValidation.UploadsNotYetSupported, "This version of the server has no uploads.", "Send a data URI."),
+            new("400", AssetRules.InvalidUrl, "The URL does not parse, is longer than 2048 characters, or has user:password@ in it.", "Use a plain https URL."),
+            new("400", AssetRules.OnlyHttps, "The URL uses http://, ftp:// or another scheme.", "Serve the asset over https, or send a data URI or an upload."),
+            new("400", AssetRules.HostedOnDomain, "The host is an IP address, in any spelling (11.22.33.44, [::1], 2130706433, 0x7f.1).", "Create an A/AAAA record for the host and use the name, with https set up for it."),
+            new("400", AssetRules.NotPublic, "The name resolves to a loopback, private, link-local, CGNAT, metadata or other non-public address. This server never fetches from its own network.", "Host the asset on a public address (operators: Assets:Resolve for internal hosts)."),
+            new("400", AssetRules.FetchFailed, "DNS, TCP, TLS or protocol error, or the connection closed early.", "Check that the URL works from the internet and that the certificate is valid."),
+            new("400", AssetRules.BadStatus(404), "The server answered HEAD or GET with a status other than 200. Redirects (301, 302, 307) are not followed.", "Use the final URL; make sure HEAD is supported."),
+            new("400", AssetRules.FetchTimeout, "The HEAD and GET together took longer than 10 seconds.", "Serve the asset faster or closer."),
+            new("400", AssetRules.GenericContentType("application/octet-stream"), "The server sent a generic Content-Type.", "Send image/jpeg, image/png or image/webp (video/mp4, video/webm, video/quicktime, video/ogg for videos)."),
+            new("400", AssetRules.UnsupportedContentType("text/html"), "The Content-Type is not approved for the field (the field decides the kind; file extensions are ignored).", "Send the right Content-Type."),
+            new("400", AssetRules.NoContentLength, "The response has no Content-Length (chunked or streamed).", "Serve the file with a Content-Length."),
+            new("400", AssetRules.SizeExceeds(16 << 20), "Content-Length is above the limit (16 MB images, 32 MB videos by URL), or the body's length differs from Content-Length.", "Downscale the asset, or fix the server's Content-Length."),
+            new("400", UploadStore.UnknownUpload, "The runway:// URI was not issued to this organization.", "Use the runwayUri from POST /v1/uploads."),
+            new("400", UploadStore.ExpiredUpload, "The upload is older than 24 hours.", "Upload again."),
+            new("400", UploadStore.IncompleteUpload, "The upload was created but no file was posted to its uploadUrl.", "POST the multipart form first."),
+        ]),
+        new("asset-check", "Debugging an asset: POST /v1/assets/check", "Send {\"uri\": \"https://…\", \"kind\": \"image\"} (optionally \"model\") to run exactly the checks a task would run, without creating a task or spending credits. The answer lists every check with what was observed (status, Content-Type, Content-Length, bytes read, dimensions, ratio, elapsed time), the verdict and the reason text a task would get. It is the `curl -I -H \"User-Agent: …\"` of the troubleshooting guide, with the server's own verdict.",
+        [
+            new("200", "{\"verdict\":\"rejected\",\"reason\":\"Content-Length not provided\",\"checks\":[…]}", "The asset would be refused; the failing check names why.", "Fix what the reason says and check again."),
         ]),
         new("credits", "400: credits", "Creating a task holds its price (credits per second × duration); success and moderation failures are charged, system failures and cancellations released.",
         [

@@ -14,13 +14,14 @@ public sealed record GenerationRequest(
     int Duration,
     long Seed,
     string? PromptText,
-    IReadOnlyList<PositionedImage> PromptImages,
+    IReadOnlyList<PromptImageInput> PromptImages,
     string? PublicFigureThreshold)
 {
     public int PriceCredits => Model.CreditsPerSecond * Duration;
 }
 
-public sealed record PositionedImage(string Position, CheckedImage Image);
+/// <summary>A promptImage URI whose shape is valid; asset intake checks its content next.</summary>
+public sealed record PromptImageInput(string Position, IReadOnlyList<object> Path, string Uri);
 
 /// <summary>
 /// The closed, catalog-driven schema of the Runway generation endpoints. Collects every problem
@@ -30,17 +31,22 @@ public static class RunwayValidation
 {
     public const long MaxSeed = 4294967295;
 
-    public static (GenerationRequest? Request, List<ValidationIssue> Issues) Validate(string endpoint, JsonElement body, ModelCatalog catalog)
+    /// <summary>
+    /// The request when its shape is valid (null otherwise), the promptImage inputs for asset intake
+    /// (returned either way, so their problems are reported alongside the others), and the issues.
+    /// </summary>
+    public static (GenerationRequest? Request, IReadOnlyList<PromptImageInput> Images, List<ValidationIssue> Issues) Validate(
+        string endpoint, JsonElement body, ModelCatalog catalog)
     {
         var issues = new List<ValidationIssue>();
         var models = catalog.ServingEndpoint(endpoint);
         if (!body.TryGetProperty("model", out var modelElement))
-            return (null, [ValidationIssue.Required(["model"], "string")]);
+            return (null, [], [ValidationIssue.Required(["model"], "string")]);
         if (modelElement.ValueKind != JsonValueKind.String)
-            return (null, [ValidationIssue.WrongType(["model"], "string", modelElement)]);
+            return (null, [], [ValidationIssue.WrongType(["model"], "string", modelElement)]);
         var model = models.FirstOrDefault(m => m.Id == modelElement.GetString());
         if (model is null)
-            return (null, [EnumIssue(["model"], models.Select(m => m.Id).ToList(), modelElement.GetString()!)]);
+            return (null, [], [EnumIssue(["model"], models.Select(m => m.Id).ToList(), modelElement.GetString()!)]);
         var rules = model.Endpoints[endpoint];
 
         var allowed = new HashSet<string> { "model", "promptText", "ratio", "duration", "seed" };
@@ -77,13 +83,36 @@ public static class RunwayValidation
         if (body.TryGetProperty("contentModeration", out var moderation) && allowed.Contains("contentModeration"))
             threshold = ValidateModeration(moderation, issues);
 
-        var images = new List<PositionedImage>();
+        var images = new List<PromptImageInput>();
         if (endpoint == "image_to_video" && body.TryGetProperty("promptImage", out var promptImage))
-            images = ValidatePromptImage(promptImage, model.ImageAspect, issues);
+            images = ValidatePromptImage(promptImage, issues);
 
-        if (issues.Count > 0 || ratio is null) return (null, issues);
+        if (issues.Count > 0 || ratio is null) return (null, images, issues);
         var (width, height) = Catalog.Ratio.Parse(ratio)!.Value;
-        return (new GenerationRequest(endpoint, model, ratio, width, height, duration, seed, promptText, images, threshold), issues);
+        return (new GenerationRequest(endpoint, model, ratio, width, height, duration, seed, promptText, images, threshold), images, issues);
+    }
+
+    /// <summary>
+    /// Shape validation, then asset intake on every promptImage input at once (one slow host does not
+    /// add up per image). Checked assets are returned only when there are no issues at all; otherwise
+    /// their temporary files are already deleted.
+    /// </summary>
+    public static async Task<(GenerationRequest? Request, List<(PromptImageInput Input, CheckedAsset Asset)> Images, List<ValidationIssue> Issues)> ValidateWithAssetsAsync(
+        string endpoint, JsonElement body, ModelCatalog catalog, AssetIntake intake, string orgId, CancellationToken cancellationToken)
+    {
+        var (request, inputs, issues) = Validate(endpoint, body, catalog);
+        var aspect = request?.Model.ImageAspect
+            ?? (body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? catalog.Find(m.GetString()!)?.ImageAspect : null);
+        var results = await Task.WhenAll(inputs.Select(i => intake.CheckAsync(i.Uri, AssetKind.Image, aspect, orgId, cancellationToken)));
+        var images = new List<(PromptImageInput Input, CheckedAsset Asset)>();
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (results[i].Asset is { } asset) images.Add((inputs[i], asset));
+            else issues.Add(ValidationIssue.Custom(inputs[i].Path, results[i].Report.Reason!));
+        }
+        if (request is not null && issues.Count == 0) return (request, images, issues);
+        foreach (var (_, asset) in images) asset.DeleteIfTemporary();
+        return (null, [], issues);
     }
 
     private static string? ValidateString(JsonElement value, object[] path, int min, int max, List<ValidationIssue> issues)
@@ -144,13 +173,13 @@ public static class RunwayValidation
         return null;
     }
 
-    private static List<PositionedImage> ValidatePromptImage(JsonElement value, AspectBounds aspect, List<ValidationIssue> issues)
+    private static List<PromptImageInput> ValidatePromptImage(JsonElement value, List<ValidationIssue> issues)
     {
-        var images = new List<PositionedImage>();
+        var images = new List<PromptImageInput>();
         if (value.ValueKind == JsonValueKind.String)
         {
-            var image = CheckUri(value.GetString()!, ["promptImage"], aspect, issues);
-            if (image is not null) images.Add(new PositionedImage("first", image));
+            var image = CheckUri(value.GetString()!, ["promptImage"], "first", issues);
+            if (image is not null) images.Add(image);
             return images;
         }
         if (value.ValueKind != JsonValueKind.Array)
@@ -177,43 +206,25 @@ public static class RunwayValidation
             else position = pos.GetString();
             if (position is not null) positions.Add(position);
 
-            CheckedImage? image = null;
             if (!item.TryGetProperty("uri", out var uri)) issues.Add(ValidationIssue.Required(["promptImage", at, "uri"], "string"));
             else if (uri.ValueKind != JsonValueKind.String) issues.Add(ValidationIssue.WrongType(["promptImage", at, "uri"], "string", uri));
-            else image = CheckUri(uri.GetString()!, ["promptImage", at, "uri"], aspect, issues);
-            if (image is not null && position is not null) images.Add(new PositionedImage(position, image));
+            else if (CheckUri(uri.GetString()!, ["promptImage", at, "uri"], position ?? "first", issues) is { } image) images.Add(image);
         }
         if (positions.Count != positions.Distinct().Count())
             issues.Add(ValidationIssue.Custom(["promptImage"], "Each position (\"first\", \"last\") may be used only once."));
         return images;
     }
 
-    /// <summary>The URI forms of promptImage; data URIs are checked here, fetchable URIs by asset intake.</summary>
-    private static CheckedImage? CheckUri(string uri, object[] path, AspectBounds aspect, List<ValidationIssue> issues)
+    /// <summary>Every string is a candidate URI: asset intake decides (data URI, https URL or upload) and says what is wrong.</summary>
+    private static PromptImageInput? CheckUri(string uri, object[] path, string position, List<ValidationIssue> issues)
     {
-        if (uri.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        if (uri.Length == 0)
         {
-            var (image, reason) = DataUri.CheckImage(uri, aspect.Min, aspect.Max);
-            if (reason is not null) issues.Add(ValidationIssue.Custom(path, reason));
-            return image;
-        }
-        if (uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-        {
-            if (uri.Length > AssetRules.MaxHttpsUriChars || !Uri.TryCreate(uri, UriKind.Absolute, out _)) issues.Add(ValidationIssue.Custom(path, AssetRules.InvalidUrl));
-            else issues.Add(ValidationIssue.Custom(path, UrlsNotYetSupported));
+            issues.Add(ValidationIssue.Custom(path, AssetRules.InvalidUrl));
             return null;
         }
-        if (uri.StartsWith("runway://", StringComparison.OrdinalIgnoreCase))
-        {
-            issues.Add(ValidationIssue.Custom(path, UploadsNotYetSupported));
-            return null;
-        }
-        issues.Add(ValidationIssue.Custom(path, Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && parsed.Scheme is not "file" ? AssetRules.OnlyHttps : AssetRules.InvalidUrl));
-        return null;
+        return new PromptImageInput(position, path, uri);
     }
-
-    public const string UrlsNotYetSupported = "This server does not fetch https URLs yet. Send the image as a data URI (data:image/png;base64,...).";
-    public const string UploadsNotYetSupported = "This server does not accept runway:// upload URIs yet. Send the image as a data URI (data:image/png;base64,...).";
 
     private static ValidationIssue EnumIssue(object[] path, IReadOnlyList<string> options, string received) =>
         new("invalid_enum_value", path, $"Invalid enum value. Expected {string.Join(" | ", options.Select(o => $"'{o}'"))}, received '{received}'")

@@ -1,4 +1,5 @@
 using Dapper;
+using Reelay.Server.Features.Assets;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
@@ -18,52 +19,66 @@ public static class TaskEndpoints
     public static void MapRunwayTasks(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").RequireRunwayCaller().WithTags("Runway: tasks");
-        group.MapPost("/image_to_video", (HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal) =>
-            CreateAsync("image_to_video", http, catalog, db, blobs, signal));
-        group.MapPost("/text_to_video", (HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal) =>
-            CreateAsync("text_to_video", http, catalog, db, blobs, signal));
+        group.MapPost("/image_to_video", (HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
+            CreateAsync("image_to_video", http, catalog, db, blobs, signal, intake));
+        group.MapPost("/text_to_video", (HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
+            CreateAsync("text_to_video", http, catalog, db, blobs, signal, intake));
         group.MapGet("/tasks/{id}", GetAsync);
         group.MapDelete("/tasks/{id}", DeleteAsync);
     }
 
-    private static async Task<IResult> CreateAsync(string endpoint, HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal)
+    private static async Task<IResult> CreateAsync(string endpoint, HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal, AssetIntake intake)
     {
         var caller = Caller.From(http);
         var (document, status, error) = await JsonBody.ReadObjectAsync(http.Request, http.RequestAborted);
         if (document is null) return RunwayErrors.Error(http, status, error!, "request-body");
         using (document)
         {
-            var (request, issues) = RunwayValidation.Validate(endpoint, document.RootElement, catalog);
-            if (request is null) return RunwayErrors.Validation(http, issues);
             var (simulation, simulationError) = Simulation.Parse(http.Request.Headers[Simulation.Header]);
             if (simulationError is not null) return RunwayErrors.Error(http, 400, simulationError, "sandbox");
-
-            var taskId = Guid.NewGuid().ToString();
-            // Inputs are stored before the task row exists, so a worker never claims a task without its files.
-            var stored = new List<StoredImage>();
-            foreach (var image in request.PromptImages)
+            var (request, images, issues) = await RunwayValidation.ValidateWithAssetsAsync(
+                endpoint, document.RootElement, catalog, intake, caller.OrgId, http.RequestAborted);
+            if (request is null) return RunwayErrors.Validation(http, issues);
+            try
             {
-                var key = $"inputs/{taskId}/{image.Position}{image.Image.Extension}";
-                await blobs.WriteAsync(key, image.Image.Bytes);
-                stored.Add(new StoredImage(image.Position, key, image.Image.MediaType, image.Image.Width, image.Image.Height));
+                return await InsertAsync(endpoint, http, caller, request, images, simulation, db, blobs, signal);
             }
-            var parameters = new TaskParams(request.Ratio, request.Width, request.Height, request.Duration, request.Seed,
-                request.PromptText, stored, request.PublicFigureThreshold);
-            var result = await TaskCreation.InsertAsync(db, caller.OrgId, caller.KeyId, request.Model, endpoint, taskId, parameters, simulation, request.PriceCredits);
-            switch (result.Outcome)
+            finally
             {
-                case CreationOutcome.DailyCapReached:
-                    blobs.DeletePrefix($"inputs/{taskId}");
-                    http.Response.Headers.RetryAfter = ((int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds)).ToString();
-                    return RunwayErrors.Error(http, 429,
-                        $"You have reached your daily generation limit for {request.Model.Id}. Try again later or ask for a higher limit.", "daily-limit");
-                case CreationOutcome.InsufficientCredits:
-                    blobs.DeletePrefix($"inputs/{taskId}");
-                    return RunwayErrors.Error(http, 400, NotEnoughCredits, "credits");
+                foreach (var (_, asset) in images) asset.DeleteIfTemporary(); // no-op for files already moved into the task
             }
-            signal.Pulse();
-            return Results.Json(new CreatedTask(taskId, new CreditAmount(request.PriceCredits)));
         }
+    }
+
+    private static async Task<IResult> InsertAsync(string endpoint, HttpContext http, Caller caller, GenerationRequest request,
+        List<(PromptImageInput Input, CheckedAsset Asset)> images, Simulation? simulation, Db db, BlobStore blobs, TaskSignal signal)
+    {
+        var taskId = Guid.NewGuid().ToString();
+        // Inputs are stored before the task row exists, so a worker never claims a task without its files;
+        // the engine reads these files, never the URLs again.
+        var stored = new List<StoredImage>();
+        foreach (var (input, asset) in images)
+        {
+            var key = $"inputs/{taskId}/{input.Position}{asset.Extension}";
+            blobs.Import(key, asset.FilePath, move: asset.IsTemporary);
+            stored.Add(new StoredImage(input.Position, key, asset.MediaType, asset.Width, asset.Height));
+        }
+        var parameters = new TaskParams(request.Ratio, request.Width, request.Height, request.Duration, request.Seed,
+            request.PromptText, stored, request.PublicFigureThreshold);
+        var result = await TaskCreation.InsertAsync(db, caller.OrgId, caller.KeyId, request.Model, endpoint, taskId, parameters, simulation, request.PriceCredits);
+        switch (result.Outcome)
+        {
+            case CreationOutcome.DailyCapReached:
+                blobs.DeletePrefix($"inputs/{taskId}");
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds)).ToString();
+                return RunwayErrors.Error(http, 429,
+                    $"You have reached your daily generation limit for {request.Model.Id}. Try again later or ask for a higher limit.", "daily-limit");
+            case CreationOutcome.InsufficientCredits:
+                blobs.DeletePrefix($"inputs/{taskId}");
+                return RunwayErrors.Error(http, 400, NotEnoughCredits, "credits");
+        }
+        signal.Pulse();
+        return Results.Json(new CreatedTask(taskId, new CreditAmount(request.PriceCredits)));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, Db db, OutputSigner signer, ReelayOptions options)

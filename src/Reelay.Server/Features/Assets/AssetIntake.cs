@@ -1,0 +1,120 @@
+using Reelay.Server.Features.Catalog;
+using Reelay.Server.Features.Uploads;
+
+namespace Reelay.Server.Features.Assets;
+
+/// <summary>An input that passed every check: a file on disk the engine will read instead of the URI.</summary>
+public sealed record CheckedAsset(string MediaType, string FilePath, bool IsTemporary, long Bytes, int Width, int Height, double? DurationSeconds)
+{
+    public string Extension => MediaType switch
+    {
+        "image/png" => ".png", "image/webp" => ".webp", "image/jpeg" => ".jpg",
+        "video/webm" => ".webm", "video/ogg" => ".ogv", "video/quicktime" => ".mov", "video/h264" => ".h264",
+        _ => ".mp4",
+    };
+
+    public void DeleteIfTemporary()
+    {
+        if (IsTemporary) File.Delete(FilePath);
+    }
+}
+
+/// <summary>
+/// Every way an input arrives — data URI, https URL, runway:// upload — checked in the order of
+/// assets.md, ending in the same content checks: real type, dimensions, aspect ratio, duration.
+/// </summary>
+public sealed class AssetIntake(AssetOptions options, AssetFetcher fetcher, UploadStore uploads)
+{
+    public async Task<(CheckedAsset? Asset, AssetReport Report)> CheckAsync(
+        string uri, AssetKind kind, AspectBounds? aspect, string orgId, CancellationToken cancellationToken)
+    {
+        var report = new AssetReport(uri, kind);
+        var asset = await CheckCoreAsync(uri, kind, aspect, orgId, report, cancellationToken);
+        return (asset, report.Finish());
+    }
+
+    private async Task<CheckedAsset?> CheckCoreAsync(string uri, AssetKind kind, AspectBounds? aspect, string orgId, AssetReport report, CancellationToken cancellationToken)
+    {
+        if (uri.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        {
+            var (bytes, mediaType, reason) = DataUri.Decode(uri, kind);
+            if (reason is not null) { report.Fail("data uri", reason); return null; }
+            report.Pass("data uri", $"{mediaType}, {bytes!.Length} bytes");
+            var path = NewTempPath();
+            await File.WriteAllBytesAsync(path, bytes, cancellationToken);
+            return await InspectAsync(path, true, mediaType!, bytes.Length, kind, aspect, report, cancellationToken);
+        }
+        if (uri.StartsWith(UploadStore.Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            var (upload, reason) = await uploads.FindUsableAsync(orgId, uri);
+            if (upload is null) { report.Fail("upload", reason!); return null; }
+            report.Pass("upload", $"{upload.Size} bytes, uploaded as {upload.Filename}");
+            var mediaType = upload.SniffedMediaType(kind);
+            if (mediaType is null)
+            {
+                report.Fail("content type", AssetRules.Undecodable(kind == AssetKind.Image ? "an image" : "a video"), "the upload is not a supported " + kind.ToString().ToLowerInvariant());
+                return null;
+            }
+            return await InspectAsync(upload.FilePath, false, mediaType, upload.Size, kind, aspect, report, cancellationToken);
+        }
+
+        var (parsed, urlReason) = AddressSafety.CheckUrl(uri);
+        if (parsed is null) { report.Fail("url", urlReason!); return null; }
+        report.Pass("url", "https URL on a domain");
+        var fetched = await fetcher.FetchAsync(parsed, kind, report, cancellationToken);
+        if (fetched is null) return null;
+        return await InspectAsync(fetched.Path, true, fetched.MediaType, fetched.Bytes, kind, aspect, report, cancellationToken);
+    }
+
+    /// <summary>The content checks every input ends with; a failing file is deleted when it is ours.</summary>
+    private async Task<CheckedAsset?> InspectAsync(string path, bool temporary, string mediaType, long bytes, AssetKind kind, AspectBounds? aspect, AssetReport report, CancellationToken cancellationToken)
+    {
+        var asset = await ReadContentAsync(path, temporary, mediaType, bytes, kind, report, cancellationToken);
+        if (asset is not null)
+        {
+            var bounds = aspect ?? (kind == AssetKind.Image ? new AspectBounds(0.5, 2) : null);
+            var geometry = AssetRules.CheckImageGeometry(asset.Width, asset.Height, bounds?.Min ?? 0, bounds?.Max ?? double.MaxValue);
+            if (geometry is null)
+            {
+                report.Pass("dimensions", $"{asset.Width}x{asset.Height}, ratio {AssetRules.Number((double)asset.Width / asset.Height)}");
+                return asset;
+            }
+            report.Fail("dimensions", geometry);
+        }
+        if (temporary) File.Delete(path);
+        return null;
+    }
+
+    private async Task<CheckedAsset?> ReadContentAsync(string path, bool temporary, string mediaType, long bytes, AssetKind kind, AssetReport report, CancellationToken cancellationToken)
+    {
+        if (kind == AssetKind.Image)
+        {
+            ImageInfo? info;
+            await using (var stream = File.OpenRead(path)) info = ImageHeaders.Read(stream);
+            if (info is null || info.MediaType != mediaType) { report.Fail("decodable", AssetRules.Undecodable(mediaType)); return null; }
+            Observe(report, info.MediaType, info.Width, info.Height, null);
+            report.Pass("decodable", $"{info.MediaType} header read without decoding pixels");
+            return new CheckedAsset(mediaType, path, temporary, bytes, info.Width, info.Height, null);
+        }
+        var video = await VideoProbe.ReadAsync(path, mediaType, options.FfprobePath, options.FetchTimeout, cancellationToken);
+        if (video is null) { report.Fail("decodable", AssetRules.Undecodable(mediaType)); return null; }
+        Observe(report, video.MediaType, video.Width, video.Height, video.DurationSeconds);
+        report.Pass("decodable", $"{video.MediaType}, {video.DurationSeconds:0.###} s");
+        return new CheckedAsset(video.MediaType, path, temporary, bytes, video.Width, video.Height, video.DurationSeconds);
+    }
+
+    private static void Observe(AssetReport report, string mediaType, int width, int height, double? duration)
+    {
+        report.Observed.MediaType = mediaType;
+        report.Observed.Width = width;
+        report.Observed.Height = height;
+        report.Observed.Ratio = height > 0 ? Math.Round((double)width / height, 3) : null;
+        report.Observed.DurationSeconds = duration;
+    }
+
+    private string NewTempPath()
+    {
+        Directory.CreateDirectory(options.TempDirectory);
+        return Path.Combine(options.TempDirectory, $"asset-{Guid.NewGuid():N}");
+    }
+}
