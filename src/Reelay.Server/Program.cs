@@ -27,6 +27,7 @@ builder.Services.AddSingleton(AssetOptions.From(builder.Configuration, options.T
 builder.Services.AddSingleton<AssetFetcher>();
 builder.Services.AddSingleton<UploadStore>();
 builder.Services.AddSingleton<AssetIntake>();
+builder.Services.AddSingleton<PublicUrls>();
 builder.Services.AddSingleton<TaskSignal>();
 builder.Services.AddSingleton<TaskRunner>();
 builder.Services.AddHostedService<WorkerPool>();

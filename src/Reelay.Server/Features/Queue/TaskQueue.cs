@@ -3,6 +3,7 @@ using Dapper;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Tasks;
+using Reelay.Server.Features.Webhooks;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Queue;
@@ -114,7 +115,11 @@ public static class TaskQueue
                    lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
             WHERE id = @id AND lease_token = @token AND status = 'running'
             """, new { id, token, status, code, failure, outputBlob, now = Clock.NowMs() }, tx);
-        if (rows == 1) await Ledger.SettleAsync(connection, tx, id, Ledger.ChargesFor(status, code));
+        if (rows == 1)
+        {
+            await Ledger.SettleAsync(connection, tx, id, Ledger.ChargesFor(status, code));
+            await WebhookOutbox.EnqueueAsync(connection, tx, id);
+        }
         await tx.CommitAsync();
         return rows == 1;
     }
@@ -153,6 +158,7 @@ public static class TaskQueue
                 WHERE id = @id
                 """, new { id, now, failure = $"The task was interrupted {maxAttempts} times and was stopped. Please try again." }, tx);
             await Ledger.SettleAsync(connection, tx, id, charge: false);
+            await WebhookOutbox.EnqueueAsync(connection, tx, id);
         }
         await tx.CommitAsync();
         return requeued + exhausted.Count;

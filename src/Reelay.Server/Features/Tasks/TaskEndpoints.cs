@@ -4,9 +4,9 @@ using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Engines;
-using Reelay.Server.Features.Outputs;
 using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Runway;
+using Reelay.Server.Features.Webhooks;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Tasks;
@@ -81,15 +81,13 @@ public static class TaskEndpoints
         return Results.Json(new CreatedTask(taskId, new CreditAmount(request.PriceCredits)));
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext http, Db db, OutputSigner signer, ReelayOptions options)
+    private static async Task<IResult> GetAsync(string id, HttpContext http, Db db, PublicUrls urls)
     {
         if (!Guid.TryParse(id, out _)) return InvalidId(http);
         await using var connection = await db.OpenAsync();
         var row = await TaskRow.FindAsync(connection, Caller.From(http).OrgId, id.ToLowerInvariant());
         if (row is null) return RunwayErrors.TaskNotFound();
-        var baseUrl = options.PublicBaseUrl ?? $"{http.Request.Scheme}://{http.Request.Host}";
-        var expires = DateTimeOffset.UtcNow.Add(options.OutputUrlLifetime).ToUnixTimeSeconds();
-        return Results.Json(RunwayTaskMapping.ToRunway(row, taskId => baseUrl + signer.PathAndQuery(taskId, expires)));
+        return Results.Json(RunwayTaskMapping.ToRunway(row, taskId => urls.OutputUrl(taskId, http)));
     }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext http, Db db, BlobStore blobs)
@@ -110,7 +108,11 @@ public static class TaskEndpoints
                 UPDATE tasks SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
                 WHERE id = @id AND status IN ('queued', 'throttled', 'running')
                 """, new { id, now }, tx);
-            if (cancelled == 1) await Ledger.SettleAsync(connection, tx, id, charge: false);
+            if (cancelled == 1)
+            {
+                await Ledger.SettleAsync(connection, tx, id, charge: false);
+                await WebhookOutbox.EnqueueAsync(connection, tx, id);
+            }
             else deleted = await MarkDeletedAsync(connection, tx, id, now);
         }
         else

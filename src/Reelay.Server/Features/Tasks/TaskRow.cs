@@ -18,14 +18,20 @@ public sealed class TaskRow
     public long PriceCredits { get; init; }
     public long CreatedAt { get; init; }
     public long? FinishedAt { get; init; }
+    public string Surface { get; init; } = "runway";
+    public string? CallbackUrl { get; init; }
+    public string? Prompt { get; init; }
+    public long Seq { get; init; }
+
+    public const string Columns =
+        """
+        id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, status AS Status, progress AS Progress,
+        failure AS Failure, failure_code AS FailureCode, output_blob AS OutputBlob, price_credits AS PriceCredits,
+        created_at AS CreatedAt, finished_at AS FinishedAt, surface AS Surface, callback_url AS CallbackUrl, prompt AS Prompt, seq AS Seq
+        """;
 
     /// <summary>Tenant isolation lives here: a task is only ever found through its own organization.</summary>
     public static Task<TaskRow?> FindAsync(DbConnection connection, string orgId, string id, DbTransaction? tx = null) =>
         connection.QuerySingleOrDefaultAsync<TaskRow>(
-            """
-            SELECT id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, status AS Status, progress AS Progress,
-                   failure AS Failure, failure_code AS FailureCode, output_blob AS OutputBlob, price_credits AS PriceCredits,
-                   created_at AS CreatedAt, finished_at AS FinishedAt
-            FROM tasks WHERE id = @id AND org_id = @orgId AND deleted_at IS NULL
-            """, new { id, orgId }, tx);
+            $"SELECT {Columns} FROM tasks WHERE id = @id AND org_id = @orgId AND deleted_at IS NULL", new { id, orgId }, tx);
 }
