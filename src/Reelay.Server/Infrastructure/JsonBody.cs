@@ -2,28 +2,34 @@ using System.Text.Json;
 
 namespace Reelay.Server.Infrastructure;
 
-/// <summary>Reads a request body as a JSON object with a size cap, turning every failure into a clear message.</summary>
+/// <summary>Reads a request body with a size cap (bytes are kept: idempotency hashes them), then parses it as a JSON object.</summary>
 public static class JsonBody
 {
-    // A 5 MB data URI plus the rest of the request; anything larger is refused before it is buffered.
-    public const int MaxBytes = 6 * 1024 * 1024;
+    // A 5 MB data URI (or RunBlob's 10 MB base64 image) plus the rest of the request; larger bodies are refused before they are buffered.
+    public const int MaxBytes = 15 * 1024 * 1024;
 
-    public static async Task<(JsonDocument? Document, int Status, string? Error)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<(byte[]? Bytes, int Status, string? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBytes) return (null, 413, $"The request body is larger than {MaxBytes / 1048576} MB.");
+        var tooLarge = $"The request body is larger than {MaxBytes / 1048576} MB.";
+        if (request.ContentLength > MaxBytes) return (null, 413, tooLarge);
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > MaxBytes) return (null, 413, $"The request body is larger than {MaxBytes / 1048576} MB.");
+            if (buffer.Length + read > MaxBytes) return (null, 413, tooLarge);
             buffer.Write(chunk, 0, read);
         }
-        if (buffer.Length == 0) return (null, 400, "The request body is empty. Send a JSON object with Content-Type: application/json.");
+        return (buffer.ToArray(), 200, null);
+    }
+
+    public static (JsonDocument? Document, int Status, string? Error) Parse(byte[] bytes)
+    {
+        if (bytes.Length == 0) return (null, 400, "The request body is empty. Send a JSON object with Content-Type: application/json.");
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32 });
         }
         catch (JsonException ex)
         {
@@ -35,5 +41,11 @@ public static class JsonBody
             return (null, 400, "The request body must be a JSON object.");
         }
         return (document, 200, null);
+    }
+
+    public static async Task<(JsonDocument? Document, int Status, string? Error)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (bytes, status, error) = await ReadAsync(request, cancellationToken);
+        return bytes is null ? (null, status, error) : Parse(bytes);
     }
 }

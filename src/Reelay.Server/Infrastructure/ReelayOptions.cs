@@ -14,6 +14,8 @@ public sealed record ReelayOptions
     public string FfmpegPath { get; init; } = "ffmpeg";
     public string? PublicBaseUrl { get; init; }
     public int DefaultOrganizationCredits { get; init; } = 10_000;
+    public int MaxQueuedTasks { get; init; } = 1000;
+    public long MaxMonthlyCreditSpend { get; init; } = 1_000_000;
 
     public string DatabasePath => Path.Combine(DataDirectory, "reelay.db");
     public string BlobDirectory => Path.Combine(DataDirectory, "blobs");
@@ -35,6 +37,8 @@ public sealed record ReelayOptions
             FfmpegPath = config["Engines:Preview:FfmpegPath"] ?? "ffmpeg",
             PublicBaseUrl = string.IsNullOrWhiteSpace(config["Server:PublicBaseUrl"]) ? null : config["Server:PublicBaseUrl"]!.TrimEnd('/'),
             DefaultOrganizationCredits = config.GetValue("Bootstrap:DefaultOrganizationCredits", 10_000),
+            MaxQueuedTasks = config.GetValue("Limits:MaxQueuedTasks", 1000),
+            MaxMonthlyCreditSpend = config.GetValue("Limits:MaxMonthlyCreditSpend", 1_000_000L),
         };
         if (options.DatabaseProvider != "sqlite")
             throw new InvalidOperationException($"Database:Provider '{options.DatabaseProvider}' is not supported yet; use 'sqlite'.");

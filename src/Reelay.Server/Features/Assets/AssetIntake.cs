@@ -33,6 +33,38 @@ public sealed class AssetIntake(AssetOptions options, AssetFetcher fetcher, Uplo
         return (asset, report.Finish());
     }
 
+    public const long MaxBase64ImageBytes = 10L << 20;
+    public const string InvalidBase64 = "Invalid base64 image data.";
+    public const string NotAnImage = "Invalid asset. The content could not be read as an image (JPEG, PNG or WebP).";
+
+    /// <summary>RunBlob's image_base64: raw base64 (or a data URI) of at most 10 MB decoded; the bytes decide the type.</summary>
+    public async Task<(CheckedAsset? Asset, AssetReport Report)> CheckBase64ImageAsync(string value, AspectBounds? aspect, CancellationToken cancellationToken)
+    {
+        var report = new AssetReport("(image_base64)", AssetKind.Image);
+        var payload = value.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && value.IndexOf(',') is var comma and > 0 ? value[(comma + 1)..] : value;
+        if (payload.Length > MaxBase64ImageBytes / 3 * 4 + 8)
+        {
+            report.Fail("size", AssetRules.SizeExceeds(MaxBase64ImageBytes));
+            return (null, report.Finish());
+        }
+        var bytes = new byte[payload.Length / 4 * 3 + 3];
+        if (!Convert.TryFromBase64String(payload, bytes, out var written) || written == 0)
+        {
+            report.Fail("base64", InvalidBase64);
+            return (null, report.Finish());
+        }
+        if (ImageHeaders.Read(bytes.AsSpan(0, written)) is not { } info)
+        {
+            report.Fail("decodable", NotAnImage);
+            return (null, report.Finish());
+        }
+        report.Pass("base64", $"{written} bytes");
+        var path = NewTempPath();
+        await File.WriteAllBytesAsync(path, bytes.AsMemory(0, written), cancellationToken);
+        var asset = await InspectAsync(path, true, info.MediaType, written, AssetKind.Image, aspect, report, cancellationToken);
+        return (asset, report.Finish());
+    }
+
     private async Task<CheckedAsset?> CheckCoreAsync(string uri, AssetKind kind, AspectBounds? aspect, string orgId, AssetReport report, CancellationToken cancellationToken)
     {
         if (uri.StartsWith("data:", StringComparison.OrdinalIgnoreCase))

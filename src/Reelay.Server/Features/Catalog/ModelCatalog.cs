@@ -69,7 +69,8 @@ public sealed class ModelCatalog
         return problems;
     }
 
-    public static readonly HashSet<string> KnownEndpoints = ["image_to_video", "text_to_video"];
+    /// <summary>Runway endpoints by path; "sora_generate" is the RunBlob surface's POST /v1/sora/generate.</summary>
+    public static readonly HashSet<string> KnownEndpoints = ["image_to_video", "text_to_video", "sora_generate"];
 }
 
 public sealed record CatalogFile(List<ModelDefinition> Models);
@@ -77,7 +78,7 @@ public sealed record CatalogFile(List<ModelDefinition> Models);
 public sealed record ModelDefinition(
     string Id,
     string Engine,
-    int CreditsPerSecond,
+    decimal CreditsPerSecond,
     Dictionary<string, EndpointDefinition> Endpoints,
     bool ContentModeration = false,
     AspectBounds? PromptImageAspectRatio = null,
@@ -85,6 +86,9 @@ public sealed record ModelDefinition(
 {
     public AspectBounds ImageAspect => PromptImageAspectRatio ?? new AspectBounds(0.5, 2);
     public ModelLimits DefaultLimits => Limits ?? new ModelLimits(2, 200);
+
+    /// <summary>Credits for an output of this length; fractional prices (sora-2: 1.2 credits/s) round up.</summary>
+    public long PriceFor(int durationSeconds) => (long)Math.Ceiling(CreditsPerSecond * durationSeconds);
 }
 
 public sealed record EndpointDefinition(List<string> Required, List<string> Ratios, DurationRule Duration, int PromptTextMaxLength = 1000);

@@ -17,7 +17,7 @@ public sealed record GenerationRequest(
     IReadOnlyList<PromptImageInput> PromptImages,
     string? PublicFigureThreshold)
 {
-    public int PriceCredits => Model.CreditsPerSecond * Duration;
+    public long PriceCredits => Model.PriceFor(Duration);
 }
 
 /// <summary>A promptImage URI whose shape is valid; asset intake checks its content next.</summary>

@@ -2,56 +2,74 @@ using Dapper;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Engines;
+using Reelay.Server.Features.Idempotency;
 using Reelay.Server.Features.Queue;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Tasks;
 
-public enum CreationOutcome { Created, DailyCapReached, InsufficientCredits }
+public enum CreationOutcome { Created, DailyCapReached, InsufficientCredits, Overloaded }
 
 public sealed record CreationResult(CreationOutcome Outcome, string Status = TaskStates.Queued, TimeSpan? RetryAfter = null);
 
+/// <summary>A validated task about to be created, whichever surface asked for it.</summary>
+public sealed record NewTask(
+    string TaskId, string OrgId, string? KeyId, ModelDefinition Model, string Endpoint, TaskParams Parameters,
+    Simulation? Simulation, long Price, string Surface = "runway", string? CallbackUrl = null);
+
+/// <summary>The response a create returns, fixed before the transaction so an idempotent replay returns the same bytes.</summary>
+public sealed record CreatedResponse(int Status, string Body);
+
 /// <summary>
-/// Creating a task, whichever surface asked: the daily cap, the credit check and hold, and the
-/// PENDING/THROTTLED decision happen in one write transaction, so concurrent creates cannot overspend.
+/// Creating a task: the overload guard, the daily cap, the credit check and hold, the PENDING/THROTTLED
+/// decision and the idempotency record happen in one write transaction, so concurrent creates cannot
+/// overspend and a replay never sees a key without its task.
 /// </summary>
 public static class TaskCreation
 {
-    public static async Task<CreationResult> InsertAsync(
-        Db db, string orgId, string? keyId, ModelDefinition model, string endpoint, string taskId,
-        TaskParams parameters, Simulation? simulation, long price)
+    public static readonly TimeSpan OverloadRetryAfter = TimeSpan.FromSeconds(30);
+
+    public static async Task<CreationResult> InsertAsync(Db db, ReelayOptions options, NewTask task, IdempotencyClaim? claim, CreatedResponse response)
     {
         await using var connection = await db.OpenAsync();
         await using var tx = Db.BeginWrite(connection);
         var now = Clock.NowMs();
-        var limits = await Limits.ForAsync(connection, tx, orgId, model);
 
+        var waiting = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tasks WHERE status IN ('queued', 'throttled')", transaction: tx);
+        if (waiting >= options.MaxQueuedTasks) return new CreationResult(CreationOutcome.Overloaded, RetryAfter: OverloadRetryAfter);
+
+        var limits = await Limits.ForAsync(connection, tx, task.OrgId, task.Model);
         var dayAgo = now - (long)TimeSpan.FromDays(1).TotalMilliseconds;
         var today = (await connection.QueryAsync<long>(
-            "SELECT created_at FROM tasks WHERE org_id = @orgId AND model = @model AND created_at > @dayAgo ORDER BY created_at",
-            new { orgId, model = model.Id, dayAgo }, tx)).ToList();
+            "SELECT created_at FROM tasks WHERE org_id = @OrgId AND model = @model AND created_at > @dayAgo ORDER BY created_at",
+            new { task.OrgId, model = task.Model.Id, dayAgo }, tx)).ToList();
         if (today.Count >= limits.MaxDailyGenerations)
         {
-            // The cap is a rolling 24 hours: the next slot opens when the oldest task in the window leaves it.
+            // The cap is a rolling 24 hours: the next slot opens when the oldest task that counts leaves the window.
             var freesAt = today[^Math.Max(1, limits.MaxDailyGenerations)] + (long)TimeSpan.FromDays(1).TotalMilliseconds;
             return new CreationResult(CreationOutcome.DailyCapReached, RetryAfter: TimeSpan.FromMilliseconds(Math.Max(1000, freesAt - now)));
         }
 
-        if (await Ledger.BalanceAsync(connection, orgId, tx) < price)
+        if (await Ledger.BalanceAsync(connection, task.OrgId, tx) < task.Price)
             return new CreationResult(CreationOutcome.InsufficientCredits);
 
-        var holdUntil = simulation is { ThrottleSeconds: > 0 } ? now + (long)(simulation.ThrottleSeconds * 1000) : (long?)null;
-        var status = holdUntil is not null || await TaskQueue.MustThrottleAsync(connection, tx, orgId, model, limits)
+        var holdUntil = task.Simulation is { ThrottleSeconds: > 0 } ? now + (long)(task.Simulation.ThrottleSeconds * 1000) : (long?)null;
+        var status = holdUntil is not null || await TaskQueue.MustThrottleAsync(connection, tx, task.OrgId, task.Model, limits)
             ? TaskStates.Throttled
             : TaskStates.Queued;
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO tasks (id, org_id, key_id, model, endpoint, params, simulate, status, price_credits, created_at, hold_until)
-            VALUES (@taskId, @orgId, @keyId, @model, @endpoint, @params, @simulate, @status, @price, @now, @holdUntil)
+            INSERT INTO tasks (id, org_id, key_id, model, endpoint, params, simulate, status, price_credits, created_at, hold_until, surface, callback_url, prompt)
+            VALUES (@TaskId, @OrgId, @KeyId, @model, @Endpoint, @parameters, @simulate, @status, @Price, @now, @holdUntil, @Surface, @CallbackUrl, @prompt)
             """,
-            new { taskId, orgId, keyId, model = model.Id, endpoint, @params = parameters.ToJson(), simulate = simulation?.ToJson(), status, price, now, holdUntil }, tx);
-        await Ledger.HoldAsync(connection, tx, orgId, taskId, model.Id, price);
+            new
+            {
+                task.TaskId, task.OrgId, task.KeyId, model = task.Model.Id, task.Endpoint, parameters = task.Parameters.ToJson(),
+                simulate = task.Simulation?.ToJson(), status, task.Price, now, holdUntil, task.Surface, task.CallbackUrl, prompt = task.Parameters.PromptText,
+            }, tx);
+        await Ledger.HoldAsync(connection, tx, task.OrgId, task.TaskId, task.Model.Id, task.Price);
+        if (claim is not null) await IdempotencyKeys.CompleteAsync(connection, tx, claim, response.Status, response.Body, task.TaskId);
         await tx.CommitAsync();
         return new CreationResult(CreationOutcome.Created, status);
     }

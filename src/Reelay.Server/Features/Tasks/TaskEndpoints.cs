@@ -1,9 +1,11 @@
+using System.Text.Json;
 using Dapper;
 using Reelay.Server.Features.Assets;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Engines;
+using Reelay.Server.Features.Idempotency;
 using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Runway;
 using Reelay.Server.Features.Webhooks;
@@ -19,43 +21,90 @@ public static class TaskEndpoints
     public static void MapRunwayTasks(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").RequireRunwayCaller().WithTags("Runway: tasks");
-        group.MapPost("/image_to_video", (HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
-            CreateAsync("image_to_video", http, catalog, db, blobs, signal, intake));
-        group.MapPost("/text_to_video", (HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
-            CreateAsync("text_to_video", http, catalog, db, blobs, signal, intake));
+        group.MapPost("/image_to_video", (HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
+            CreateAsync("image_to_video", http, catalog, db, options, blobs, signal, intake));
+        group.MapPost("/text_to_video", (HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
+            CreateAsync("text_to_video", http, catalog, db, options, blobs, signal, intake));
         group.MapGet("/tasks/{id}", GetAsync);
         group.MapDelete("/tasks/{id}", DeleteAsync);
     }
 
-    private static async Task<IResult> CreateAsync(string endpoint, HttpContext http, ModelCatalog catalog, Db db, BlobStore blobs, TaskSignal signal, AssetIntake intake)
+    private static async Task<IResult> CreateAsync(string endpoint, HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, BlobStore blobs, TaskSignal signal, AssetIntake intake)
     {
         var caller = Caller.From(http);
-        var (document, status, error) = await JsonBody.ReadObjectAsync(http.Request, http.RequestAborted);
-        if (document is null) return RunwayErrors.Error(http, status, error!, "request-body");
-        using (document)
+        var (bytes, readStatus, readError) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
+        if (bytes is null) return RunwayErrors.Error(http, readStatus, readError!, "request-body");
+
+        var decision = await IdempotencyKeys.BeginAsync(db, caller.OrgId, http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault(),
+            IdempotencyKeys.RequestHash("POST", http.Request.Path, bytes));
+        switch (decision.Outcome)
         {
-            var (simulation, simulationError) = Simulation.Parse(http.Request.Headers[Simulation.Header]);
-            if (simulationError is not null) return RunwayErrors.Error(http, 400, simulationError, "sandbox");
-            var (request, images, issues) = await RunwayValidation.ValidateWithAssetsAsync(
-                endpoint, document.RootElement, catalog, intake, caller.OrgId, http.RequestAborted);
-            if (request is null) return RunwayErrors.Validation(http, issues);
-            try
+            case IdempotencyOutcome.Replay:
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                return Results.Content(decision.Body, "application/json", statusCode: decision.Status);
+            case IdempotencyOutcome.Mismatch: return RunwayErrors.Error(http, 422, IdempotencyKeys.MismatchMessage, "idempotency");
+            case IdempotencyOutcome.InFlight: return RunwayErrors.Error(http, 409, IdempotencyKeys.InFlightMessage, "idempotency");
+            case IdempotencyOutcome.InvalidKey: return RunwayErrors.Error(http, 400, IdempotencyKeys.InvalidKeyMessage, "idempotency");
+        }
+        var completed = false;
+        try
+        {
+            var (document, status, error) = JsonBody.Parse(bytes);
+            if (document is null) return RunwayErrors.Error(http, status, error!, "request-body");
+            using (document)
             {
-                return await InsertAsync(endpoint, http, caller, request, images, simulation, db, blobs, signal);
+                var (simulation, simulationError) = Simulation.Parse(http.Request.Headers[Simulation.Header]);
+                if (simulationError is not null) return RunwayErrors.Error(http, 400, simulationError, "sandbox");
+                var (request, images, issues) = await RunwayValidation.ValidateWithAssetsAsync(
+                    endpoint, document.RootElement, catalog, intake, caller.OrgId, http.RequestAborted);
+                if (request is null) return RunwayErrors.Validation(http, issues);
+                try
+                {
+                    var taskId = Guid.NewGuid().ToString();
+                    var stored = StoreInputs(blobs, taskId, images);
+                    var parameters = new TaskParams(request.Ratio, request.Width, request.Height, request.Duration, request.Seed,
+                        request.PromptText, stored, request.PublicFigureThreshold);
+                    var response = new CreatedResponse(200, System.Text.Json.JsonSerializer.Serialize(
+                        new CreatedTask(taskId, new CreditAmount(request.PriceCredits)), JsonSerializerOptions.Web));
+                    var task = new NewTask(taskId, caller.OrgId, caller.KeyId, request.Model, endpoint, parameters, simulation, request.PriceCredits);
+                    var result = await TaskCreation.InsertAsync(db, options, task, decision.Claim, response);
+                    if (result.Outcome != CreationOutcome.Created) blobs.DeletePrefix($"inputs/{taskId}");
+                    switch (result.Outcome)
+                    {
+                        case CreationOutcome.DailyCapReached:
+                            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds)).ToString();
+                            return RunwayErrors.Error(http, 429,
+                                $"You have reached your daily generation limit for {request.Model.Id}. Try again later or ask for a higher limit.", "daily-limit");
+                        case CreationOutcome.InsufficientCredits:
+                            return RunwayErrors.Error(http, 400, NotEnoughCredits, "credits");
+                        case CreationOutcome.Overloaded:
+                            http.Response.Headers.RetryAfter = ((int)result.RetryAfter!.Value.TotalSeconds).ToString();
+                            return RunwayErrors.Error(http, 503, OverloadedMessage, "overloaded");
+                    }
+                    completed = true;
+                    signal.Pulse();
+                    return Results.Content(response.Body, "application/json", statusCode: response.Status);
+                }
+                finally
+                {
+                    foreach (var (_, asset) in images) asset.DeleteIfTemporary(); // no-op for files already moved into the task
+                }
             }
-            finally
-            {
-                foreach (var (_, asset) in images) asset.DeleteIfTemporary(); // no-op for files already moved into the task
-            }
+        }
+        finally
+        {
+            if (!completed && decision.Claim is not null) await IdempotencyKeys.AbandonAsync(db, decision.Claim);
         }
     }
 
-    private static async Task<IResult> InsertAsync(string endpoint, HttpContext http, Caller caller, GenerationRequest request,
-        List<(PromptImageInput Input, CheckedAsset Asset)> images, Simulation? simulation, Db db, BlobStore blobs, TaskSignal signal)
+    public const string OverloadedMessage = "The server is at capacity and is not accepting new tasks right now. Retry after the Retry-After delay.";
+
+    /// <summary>
+    /// Inputs are stored before the task row exists, so a worker never claims a task without its files;
+    /// the engine reads these files, never the URLs again.
+    /// </summary>
+    public static List<StoredImage> StoreInputs(BlobStore blobs, string taskId, IEnumerable<(PromptImageInput Input, CheckedAsset Asset)> images)
     {
-        var taskId = Guid.NewGuid().ToString();
-        // Inputs are stored before the task row exists, so a worker never claims a task without its files;
-        // the engine reads these files, never the URLs again.
         var stored = new List<StoredImage>();
         foreach (var (input, asset) in images)
         {
@@ -63,22 +112,7 @@ public static class TaskEndpoints
             blobs.Import(key, asset.FilePath, move: asset.IsTemporary);
             stored.Add(new StoredImage(input.Position, key, asset.MediaType, asset.Width, asset.Height));
         }
-        var parameters = new TaskParams(request.Ratio, request.Width, request.Height, request.Duration, request.Seed,
-            request.PromptText, stored, request.PublicFigureThreshold);
-        var result = await TaskCreation.InsertAsync(db, caller.OrgId, caller.KeyId, request.Model, endpoint, taskId, parameters, simulation, request.PriceCredits);
-        switch (result.Outcome)
-        {
-            case CreationOutcome.DailyCapReached:
-                blobs.DeletePrefix($"inputs/{taskId}");
-                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds)).ToString();
-                return RunwayErrors.Error(http, 429,
-                    $"You have reached your daily generation limit for {request.Model.Id}. Try again later or ask for a higher limit.", "daily-limit");
-            case CreationOutcome.InsufficientCredits:
-                blobs.DeletePrefix($"inputs/{taskId}");
-                return RunwayErrors.Error(http, 400, NotEnoughCredits, "credits");
-        }
-        signal.Pulse();
-        return Results.Json(new CreatedTask(taskId, new CreditAmount(request.PriceCredits)));
+        return stored;
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, Db db, PublicUrls urls)

@@ -1,0 +1,107 @@
+using Microsoft.Data.Sqlite;
+using Reelay.Tests.Infrastructure;
+
+namespace Reelay.Tests.Api;
+
+public class CreditLedgerTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private readonly ReelayApi _api = fixture.Api;
+
+    private async Task<List<(string Kind, long Amount, string? TaskId)>> LedgerAsync(string orgId)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.Server.DataDirectory, "reelay.db")};Mode=ReadOnly");
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = "SELECT kind, amount, task_id FROM ledger_entries WHERE org_id = $org ORDER BY id";
+        command.Parameters.AddWithValue("$org", orgId);
+        var entries = new List<(string, long, string?)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) entries.Add((reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        return entries;
+    }
+
+    [Fact]
+    public async Task After_a_randomized_run_the_balance_is_grants_minus_charges_with_no_hold_left_and_nothing_charged_twice()
+    {
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        var tenant = await _api.NewTenantAsync(credits: 5000);
+        await _api.AdminAsync(HttpMethod.Post, $"/admin/v1/organizations/{tenant.OrgId}/credits", new { credits = 300, reason = "top-up" });
+        await _api.AdminAsync(HttpMethod.Put, $"/admin/v1/organizations/{tenant.OrgId}/limits", new { models = new Dictionary<string, object> { ["gen4.5"] = new { maxConcurrentGenerations = 3 } } });
+        string[] kinds = ["success", "internal", "moderation", "cancel-running", "cancel-waiting"];
+        var expectedCharged = new Dictionary<string, bool>();
+        var toCancel = new List<string>();
+        for (var i = 0; i < 14; i++)
+        {
+            var kind = kinds[random.Next(kinds.Length)];
+            var simulate = kind switch
+            {
+                "internal" => "fail=INTERNAL",
+                "moderation" => random.Next(2) == 0 ? "fail=SAFETY.INPUT.TEXT" : "delay=0.5, fail=SAFETY.OUTPUT.VIDEO",
+                "cancel-running" => "delay=20",
+                "cancel-waiting" => "throttle=30",
+                _ => null,
+            };
+            var id = await _api.CreateTextTaskAsync(tenant.Key, simulate: simulate);
+            expectedCharged[id] = kind is "success" or "moderation";
+            if (kind.StartsWith("cancel", StringComparison.Ordinal)) toCancel.Add(id);
+        }
+        foreach (var id in toCancel) Assert.Equal(204, (await _api.DeleteTaskAsync(tenant.Key, id)).Status);
+        foreach (var id in expectedCharged.Keys) await _api.WaitForAsync(tenant.Key, id, ReelayApi.IsTerminal, TimeSpan.FromSeconds(120));
+
+        var ledger = await LedgerAsync(tenant.OrgId);
+        var grants = ledger.Where(e => e.Kind == "grant").Sum(e => e.Amount);
+        var charges = ledger.Where(e => e.Kind == "charge").Sum(e => -e.Amount);
+        var balance = (await _api.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{tenant.OrgId}")).GetProperty("creditBalance").GetInt64();
+        Assert.True(balance == grants - charges, $"seed {seed}: balance {balance} != {grants} - {charges}");
+        foreach (var (id, charged) in expectedCharged)
+        {
+            var entries = ledger.Where(e => e.TaskId == id).ToList();
+            Assert.Equal(1, entries.Count(e => e.Kind == "hold"));
+            Assert.Equal(1, entries.Count(e => e.Kind == "release"));
+            Assert.True(entries.Count(e => e.Kind == "charge") == (charged ? 1 : 0), $"seed {seed}: task {id} charged wrongly");
+        }
+        Assert.Equal(grants - charges, 5300 - expectedCharged.Count(p => p.Value) * 24);
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_creates_against_a_balance_for_ten_accept_exactly_ten()
+    {
+        var tenant = await _api.NewTenantAsync(credits: 10 * 24 + 5);
+        var body = new { model = "gen4.5", promptText = "race", ratio = "1280:720", duration = 2 };
+        // Held tasks stay THROTTLED, so no hold is settled while the race runs.
+        var replies = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => _api.PostAsync("/v1/text_to_video", tenant.Key, body, simulate: "throttle=120")));
+        Assert.Equal(10, replies.Count(r => r.Status == 200));
+        Assert.Equal(40, replies.Count(r => r.Status == 400 && r.Error == "You do not have enough credits to run this task."));
+        var balance = (await _api.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{tenant.OrgId}")).GetProperty("creditBalance").GetInt64();
+        Assert.Equal(5, balance);
+        foreach (var reply in replies.Where(r => r.Status == 200)) await _api.DeleteTaskAsync(tenant.Key, reply.Body.GetProperty("id").GetString()!);
+    }
+
+    [Fact]
+    public async Task The_organization_endpoints_report_balance_limits_usage_and_daily_credits_per_model()
+    {
+        var tenant = await _api.NewTenantAsync(credits: 1000);
+        var id = await _api.CreateTextTaskAsync(tenant.Key);
+        await _api.WaitForAsync(tenant.Key, id, ReelayApi.IsTerminal);
+        var org = await _api.SendAsync(HttpMethod.Get, "/v1/organization", tenant.Key);
+        Assert.Equal(200, org.Status);
+        Assert.Equal(976, org.Body.GetProperty("creditBalance").GetInt64());
+        Assert.Equal(2, org.Body.GetProperty("tier").GetProperty("models").GetProperty("gen4.5").GetProperty("maxConcurrentGenerations").GetInt32());
+        Assert.True(org.Body.GetProperty("tier").GetProperty("maxMonthlyCreditSpend").GetInt64() > 0);
+        Assert.Equal(1, org.Body.GetProperty("usage").GetProperty("models").GetProperty("gen4.5").GetProperty("dailyGenerations").GetInt32());
+
+        var usage = await _api.SendAsync(HttpMethod.Post, "/v1/organization/usage", tenant.Key, new { });
+        Assert.Equal(200, usage.Status);
+        var results = usage.Body.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(30, results.Count);
+        var today = results.Single(r => r.GetProperty("date").GetString() == DateTime.UtcNow.ToString("yyyy-MM-dd"));
+        Assert.Equal(24, today.GetProperty("usedCredits").EnumerateArray().Single(u => u.GetProperty("model").GetString() == "gen4.5").GetProperty("amount").GetInt64());
+        Assert.Equal(["gen4.5"], usage.Body.GetProperty("models").EnumerateArray().Select(m => m.GetString()).ToList());
+
+        var tooLong = await _api.SendAsync(HttpMethod.Post, "/v1/organization/usage", tenant.Key, new { startDate = "2026-01-01", beforeDate = "2026-06-01" });
+        Assert.Equal(400, tooLong.Status);
+        var badDate = await _api.SendAsync(HttpMethod.Post, "/v1/organization/usage", tenant.Key, new { startDate = "yesterday" });
+        Assert.Equal("startDate", badDate.Body.GetProperty("issues")[0].GetProperty("path")[0].GetString());
+    }
+}
