@@ -207,6 +207,35 @@ public class AssetIntakeTests(AssetFixture fixture) : IClassFixture<AssetFixture
     }
 
     [Fact]
+    public async Task A_video_uri_is_fetched_checked_and_restyled_at_its_own_length()
+    {
+        var path = Unique("clip.mp4");
+        _assets.MapFile(path, Media.Video(320, 240, 2), "video/mp4");
+        var tenant = await _api.NewTenantAsync();
+        var created = await _api.PostAsync("/v1/video_to_video", tenant.Key, new { model = "gen4_aleph", videoUri = fixture.Url(path), promptText = "make it dusk", ratio = "1280:720" });
+        Assert.True(created.Status == 200, created.Body.ToString());
+        Assert.Equal(30, created.Body.GetProperty("estimatedCost").GetProperty("credits").GetInt32());
+        var task = await _api.WaitForAsync(tenant.Key, created.Body.GetProperty("id").GetString()!, ReelayApi.IsTerminal);
+        Assert.Equal("SUCCEEDED", task.GetProperty("status").GetString());
+        var file = Path.Combine(TestPaths.NewTempDirectory("reelay-v2v"), "out.mp4");
+        await File.WriteAllBytesAsync(file, await ReelayApi.DownloadAsync(task.GetProperty("output")[0].GetString()!));
+        var facts = Media.Probe(file);
+        Assert.Equal((1280, 720), (facts.Width, facts.Height));
+        Assert.InRange(facts.Duration, 1.9, 2.1);
+
+        var longPath = Unique("long.mp4");
+        _assets.MapFile(longPath, Media.Video(160, 120, 12), "video/mp4");
+        var tooLong = await _api.PostAsync("/v1/video_to_video", tenant.Key, new { model = "gen4_aleph", videoUri = fixture.Url(longPath), promptText = "x", ratio = "1280:720" });
+        Assert.Equal(400, tooLong.Status);
+        Assert.Equal("Invalid asset duration. Video duration must be between 1 and 10 seconds. Got 12.", tooLong.Body.GetProperty("issues")[0].GetProperty("message").GetString());
+        var notVideo = Unique("fake.mp4");
+        _assets.MapFile(notVideo, Media.Image(64, 64), "video/mp4");
+        Assert.Equal("Invalid asset. The content could not be read as video/mp4.",
+            (await _api.PostAsync("/v1/video_to_video", tenant.Key, new { model = "gen4_aleph", videoUri = fixture.Url(notVideo), promptText = "x", ratio = "1280:720" }))
+                .Body.GetProperty("issues")[0].GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task The_preflight_reports_every_check_with_what_it_observed()
     {
         var path = Unique("photo.png");

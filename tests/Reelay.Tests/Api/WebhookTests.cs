@@ -67,6 +67,20 @@ public class WebhookTests(WebhookFixture fixture) : IClassFixture<WebhookFixture
     }
 
     [Fact]
+    public async Task A_cancelled_generation_is_posted_as_failed_with_the_cancellation_message()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var receiver = fixture.NewReceiver();
+        var id = await Webhooks.CreateGenerationAsync(_api, tenant.Key, receiver.Url, simulate: "delay=30");
+        Assert.Equal(204, (await _api.DeleteTaskAsync(tenant.Key, id)).Status);
+
+        var payload = JsonDocument.Parse(Assert.Single(await receiver.WaitForAsync(1)).Body).RootElement;
+        Assert.Equal("failed", payload.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, payload.GetProperty("video_url").ValueKind);
+        Assert.Equal("The generation was cancelled.", payload.GetProperty("error_message").GetString());
+    }
+
+    [Fact]
     public async Task A_receiver_that_answers_500_twice_gets_the_same_delivery_again_on_the_retry_schedule()
     {
         var tenant = await _api.NewTenantAsync();
@@ -88,6 +102,37 @@ public class WebhookTests(WebhookFixture fixture) : IClassFixture<WebhookFixture
         var started = attempts.Select(a => DateTimeOffset.Parse(a.GetProperty("startedAt").GetString()!, CultureInfo.InvariantCulture)).ToList();
         for (var i = 1; i < started.Count; i++)
             Assert.True(started[i] - started[i - 1] >= TimeSpan.FromMilliseconds(950), $"attempt {i + 1} came {(started[i] - started[i - 1]).TotalMilliseconds} ms after the previous one");
+    }
+
+    [Fact]
+    public async Task A_redirect_is_a_failed_attempt_and_its_location_is_never_requested()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var target = fixture.NewReceiver();
+        var path = $"/redirects/{Guid.NewGuid():N}";
+        fixture.Receivers.MapRedirect(path, 307, target.Url);
+        var id = await Webhooks.CreateGenerationAsync(_api, tenant.Key, fixture.Receivers.Url(WebhookFixture.Host, path));
+
+        var delivery = await Webhooks.DeliveryAsync(_api, tenant.OrgId, id, _ => true, until: d => d.GetProperty("attempts").GetArrayLength() >= 1);
+        var first = delivery.GetProperty("attempts")[0];
+        Assert.Equal(307, first.GetProperty("status").GetInt32());
+        Assert.Contains("redirects are not followed", first.GetProperty("error").GetString());
+        Assert.Empty(target.Requests);
+    }
+
+    [Fact]
+    public async Task A_receiver_that_does_not_answer_within_the_attempt_timeout_is_logged_as_a_timeout()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var path = $"/hangs/{Guid.NewGuid():N}";
+        fixture.Receivers.MapHangHeaders(path, TimeSpan.FromSeconds(30));
+        var id = await Webhooks.CreateGenerationAsync(_api, tenant.Key, fixture.Receivers.Url(WebhookFixture.Host, path));
+
+        var delivery = await Webhooks.DeliveryAsync(_api, tenant.OrgId, id, _ => true, until: d => d.GetProperty("attempts").GetArrayLength() >= 1);
+        var first = delivery.GetProperty("attempts")[0];
+        Assert.Equal("No response within 2 s.", first.GetProperty("error").GetString());
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("status").ValueKind);
+        Assert.InRange(first.GetProperty("latencyMs").GetInt64(), 1900, 10_000);
     }
 
     [Fact]
@@ -122,7 +167,7 @@ public class WebhookTests(WebhookFixture fixture) : IClassFixture<WebhookFixture
     }
 }
 
-/// <summary>Tests that start their own servers: a restart mid-delivery, and DNS that changes after registration.</summary>
+/// <summary>Tests that start their own servers: a restart mid-delivery, two sending nodes, DNS that changes after registration.</summary>
 public class WebhookRestartTests
 {
     [Fact]
@@ -154,6 +199,46 @@ public class WebhookRestartTests
         var delivery = await Webhooks.DeliveryAsync(again, orgId, id, state => state != "pending");
         Assert.Equal("delivered", delivery.GetProperty("state").GetString());
         Assert.Equal([500, 200], delivery.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("status").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Two_nodes_on_one_database_send_each_delivery_exactly_once()
+    {
+        await using var receivers = await AssetServer.StartAsync();
+        var dataDirectory = TestPaths.NewTempDirectory("reelay-webhooks");
+        var settings = WebhookFixture.Settings("hooks.assets.test=127.0.0.1");
+        // The API node ends the tasks but sends nothing, so every delivery is due when the senders start.
+        var apiSettings = new Dictionary<string, string>(settings) { ["Webhooks:Concurrency"] = "0" };
+        await using var apiNode = await ServerProcess.StartAsync(dataDirectory, apiSettings);
+        var api = new ReelayApi(apiNode);
+        var tenant = await api.NewTenantAsync();
+        // Slow answers keep deliveries in flight while the other loops and the other node keep claiming.
+        var deliveries = new List<(string Id, WebhookReceiver Receiver)>();
+        for (var i = 0; i < 10; i++)
+        {
+            var receiver = WebhookReceiver.Map(receivers, "hooks.assets.test", TimeSpan.FromMilliseconds(300));
+            deliveries.Add((await Webhooks.CreateGenerationAsync(api, tenant.Key, receiver.Url, simulate: "fail=INTERNAL"), receiver));
+        }
+        foreach (var (id, _) in deliveries)
+            await Webhooks.DeliveryAsync(api, tenant.OrgId, id, state => state == "pending");
+
+        var senderSettings = new Dictionary<string, string>(settings) { ["Workers:Concurrency"] = "0" };
+        var senders = await Task.WhenAll(ServerProcess.StartAsync(dataDirectory, senderSettings), ServerProcess.StartAsync(dataDirectory, senderSettings));
+        try
+        {
+            foreach (var (id, _) in deliveries)
+            {
+                var delivery = await Webhooks.DeliveryAsync(api, tenant.OrgId, id, state => state != "pending");
+                Assert.Equal("delivered", delivery.GetProperty("state").GetString());
+                Assert.Single(delivery.GetProperty("attempts").EnumerateArray());
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1)); // a duplicate sender would still be on its way
+            Assert.All(deliveries, d => Assert.Single(d.Receiver.Requests));
+        }
+        finally
+        {
+            foreach (var sender in senders) await sender.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -210,6 +295,7 @@ public sealed class WebhookFixture : IAsyncLifetime
         ["Assets:Resolve"] = resolve,
         ["Webhooks:RetryDelaysSeconds"] = retryDelays,
         ["Webhooks:PollMilliseconds"] = "100",
+        ["Webhooks:AttemptTimeoutSeconds"] = "2",
     };
 
     public WebhookReceiver NewReceiver(params int[] statuses) => WebhookReceiver.Map(Receivers, Host, statuses);
@@ -242,7 +328,9 @@ public sealed class WebhookReceiver
 
     public IReadOnlyList<Request> Requests { get { lock (_requests) return [.. _requests]; } }
 
-    public static WebhookReceiver Map(AssetServer server, string host, params int[] statuses)
+    public static WebhookReceiver Map(AssetServer server, string host, params int[] statuses) => Map(server, host, TimeSpan.Zero, statuses);
+
+    public static WebhookReceiver Map(AssetServer server, string host, TimeSpan answerAfter, params int[] statuses)
     {
         var path = $"/hooks/{Guid.NewGuid():N}";
         var receiver = new WebhookReceiver(statuses, server.Url(host, path));
@@ -253,6 +341,7 @@ public sealed class WebhookReceiver
             var headers = context.Request.Headers;
             lock (receiver._requests)
                 receiver._requests.Add(new Request(headers["webhook-id"].ToString(), headers["webhook-timestamp"].ToString(), headers["webhook-signature"].ToString(), body, DateTimeOffset.UtcNow));
+            await Task.Delay(answerAfter);
             context.Response.StatusCode = receiver._script.TryDequeue(out var status) ? status : StatusCodes.Status200OK;
             await context.Response.WriteAsync(context.Response.StatusCode < 300 ? "ok" : "nope");
         });

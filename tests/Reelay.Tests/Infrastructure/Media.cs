@@ -17,6 +17,16 @@ public static class Media
             return File.ReadAllBytes(path);
         });
 
+    /// <summary>A small H.264 MP4 of the given size and length (testsrc pattern).</summary>
+    public static byte[] Video(int width, int height, double seconds) =>
+        Cache.GetOrAdd($"{width}x{height}x{seconds}.mp4", name =>
+        {
+            var path = Path.Combine(TestPaths.NewTempDirectory("reelay-vid"), name);
+            Run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=12:duration={seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-y", path);
+            return File.ReadAllBytes(path);
+        });
+
     public static string DataUri(int width = 640, int height = 360, string format = "png") =>
         $"data:image/{format};base64,{Convert.ToBase64String(Image(width, height, format))}";
 

@@ -21,6 +21,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public string DataDirectory { get; private init; } = "";
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>The server's process id (the benchmarks read its /proc status).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The key printed on first start, if this start created the default organization.</summary>
     public string? PrintedKey => KeyLine().Match(Output) is { Success: true } m ? m.Value : null;
 

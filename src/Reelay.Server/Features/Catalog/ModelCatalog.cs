@@ -70,7 +70,7 @@ public sealed class ModelCatalog
     }
 
     /// <summary>Runway endpoints by path; "sora_generate" is the RunBlob surface's POST /v1/sora/generate.</summary>
-    public static readonly HashSet<string> KnownEndpoints = ["image_to_video", "text_to_video", "sora_generate"];
+    public static readonly HashSet<string> KnownEndpoints = ["image_to_video", "text_to_video", "video_to_video", "sora_generate"];
 }
 
 public sealed record CatalogFile(List<ModelDefinition> Models);

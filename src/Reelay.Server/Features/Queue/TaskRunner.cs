@@ -27,11 +27,13 @@ public sealed class TaskRunner(Db db, BlobStore blobs, ReelayOptions options, IL
                 return;
             }
             var offset = state.Progress;
-            var image = parameters.PromptImages.OrderBy(i => i.Position == "first" ? 0 : 1).FirstOrDefault();
+            var video = parameters.PromptImages.FirstOrDefault(i => i.Position == "video");
+            var image = parameters.PromptImages.Where(i => i.Position != "video").OrderBy(i => i.Position == "first" ? 0 : 1).FirstOrDefault();
             var request = new PreviewRenderRequest(
                 parameters.Width, parameters.Height, parameters.Duration, parameters.Seed,
                 image is null ? null : blobs.PathFor(image.BlobKey), parameters.PromptText,
-                blobs.PathFor(OutputKey(task.Id)), options.FfmpegPath);
+                blobs.PathFor(OutputKey(task.Id)), options.FfmpegPath,
+                video is null ? null : blobs.PathFor(video.BlobKey));
             Directory.CreateDirectory(Path.GetDirectoryName(request.OutputPath)!);
             await PreviewRenderer.RenderAsync(request, p => state.Progress = offset + (1 - offset) * p, work.Token);
             if (!await TaskQueue.CompleteAsync(db, task.Id, task.LeaseToken, OutputKey(task.Id)))

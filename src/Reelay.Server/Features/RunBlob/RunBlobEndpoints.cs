@@ -109,7 +109,7 @@ public static class RunBlobEndpoints
                     image = asset;
                 }
                 var taskId = Guid.NewGuid().ToString();
-                var stored = image is null ? [] : TaskEndpoints.StoreInputs(blobs, taskId, [(new PromptImageInput("first", ["body", "image"], ""), image)]);
+                var stored = image is null ? [] : TaskEndpoints.StoreInputs(blobs, taskId, [(new AssetInput("first", ["body", "image"], ""), image)]);
                 var price = model.PriceFor(request.Duration);
                 var parameters = new TaskParams(request.Ratio, request.Width, request.Height, request.Duration, 0, request.Prompt, stored, null);
                 var response = new CreatedResponse(201, JsonSerializer.Serialize(new RunBlobCreated(taskId, "pending", RunBlobMapping.Usd(price))));

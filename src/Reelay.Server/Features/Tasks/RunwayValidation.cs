@@ -14,14 +14,14 @@ public sealed record GenerationRequest(
     int Duration,
     long Seed,
     string? PromptText,
-    IReadOnlyList<PromptImageInput> PromptImages,
+    IReadOnlyList<AssetInput> PromptImages,
     string? PublicFigureThreshold)
 {
     public long PriceCredits => Model.PriceFor(Duration);
 }
 
-/// <summary>A promptImage URI whose shape is valid; asset intake checks its content next.</summary>
-public sealed record PromptImageInput(string Position, IReadOnlyList<object> Path, string Uri);
+/// <summary>An input URI (promptImage or videoUri) whose shape is valid; asset intake checks its content next.</summary>
+public sealed record AssetInput(string Position, IReadOnlyList<object> Path, string Uri, AssetKind Kind = AssetKind.Image);
 
 /// <summary>
 /// The closed, catalog-driven schema of the Runway generation endpoints. Collects every problem
@@ -35,7 +35,7 @@ public static class RunwayValidation
     /// The request when its shape is valid (null otherwise), the promptImage inputs for asset intake
     /// (returned either way, so their problems are reported alongside the others), and the issues.
     /// </summary>
-    public static (GenerationRequest? Request, IReadOnlyList<PromptImageInput> Images, List<ValidationIssue> Issues) Validate(
+    public static (GenerationRequest? Request, IReadOnlyList<AssetInput> Images, List<ValidationIssue> Issues) Validate(
         string endpoint, JsonElement body, ModelCatalog catalog)
     {
         var issues = new List<ValidationIssue>();
@@ -51,6 +51,12 @@ public static class RunwayValidation
 
         var allowed = new HashSet<string> { "model", "promptText", "ratio", "duration", "seed" };
         if (endpoint == "image_to_video") allowed.Add("promptImage");
+        if (endpoint == "video_to_video")
+        {
+            // The output follows the input video's length, so there is no duration field.
+            allowed.Add("videoUri");
+            allowed.Remove("duration");
+        }
         if (model.ContentModeration) allowed.Add("contentModeration");
         var unknown = body.EnumerateObject().Select(p => p.Name).Where(n => !allowed.Contains(n)).ToList();
         if (unknown.Count > 0)
@@ -83,9 +89,14 @@ public static class RunwayValidation
         if (body.TryGetProperty("contentModeration", out var moderation) && allowed.Contains("contentModeration"))
             threshold = ValidateModeration(moderation, issues);
 
-        var images = new List<PromptImageInput>();
+        var images = new List<AssetInput>();
         if (endpoint == "image_to_video" && body.TryGetProperty("promptImage", out var promptImage))
             images = ValidatePromptImage(promptImage, issues);
+        if (endpoint == "video_to_video" && body.TryGetProperty("videoUri", out var videoUri))
+        {
+            if (videoUri.ValueKind != JsonValueKind.String) issues.Add(ValidationIssue.WrongType(["videoUri"], "string", videoUri));
+            else if (CheckUri(videoUri.GetString()!, ["videoUri"], "video", issues) is { } video) images.Add(video with { Kind = AssetKind.Video });
+        }
 
         if (issues.Count > 0 || ratio is null) return (null, images, issues);
         var (width, height) = Catalog.Ratio.Parse(ratio)!.Value;
@@ -97,23 +108,35 @@ public static class RunwayValidation
     /// add up per image). Checked assets are returned only when there are no issues at all; otherwise
     /// their temporary files are already deleted.
     /// </summary>
-    public static async Task<(GenerationRequest? Request, List<(PromptImageInput Input, CheckedAsset Asset)> Images, List<ValidationIssue> Issues)> ValidateWithAssetsAsync(
+    public static async Task<(GenerationRequest? Request, List<(AssetInput Input, CheckedAsset Asset)> Images, List<ValidationIssue> Issues)> ValidateWithAssetsAsync(
         string endpoint, JsonElement body, ModelCatalog catalog, AssetIntake intake, string orgId, CancellationToken cancellationToken)
     {
         var (request, inputs, issues) = Validate(endpoint, body, catalog);
         var aspect = request?.Model.ImageAspect
             ?? (body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? catalog.Find(m.GetString()!)?.ImageAspect : null);
-        var results = await Task.WhenAll(inputs.Select(i => intake.CheckAsync(i.Uri, AssetKind.Image, aspect, orgId, cancellationToken)));
-        var images = new List<(PromptImageInput Input, CheckedAsset Asset)>();
+        var results = await Task.WhenAll(inputs.Select(i =>
+            intake.CheckAsync(i.Uri, i.Kind, i.Kind == AssetKind.Image ? aspect : null, orgId, cancellationToken)));
+        var images = new List<(AssetInput Input, CheckedAsset Asset)>();
         for (var i = 0; i < inputs.Count; i++)
         {
             if (results[i].Asset is { } asset) images.Add((inputs[i], asset));
             else issues.Add(ValidationIssue.Custom(inputs[i].Path, results[i].Report.Reason!));
         }
+        // Video-to-video: the output is as long as the input, within the model's duration bounds.
+        if (request is not null && images.FirstOrDefault(a => a.Input.Kind == AssetKind.Video) is { Asset: { } video } videoInput)
+        {
+            var rule = request.Model.Endpoints[endpoint].Duration;
+            var seconds = (int)Math.Max(1, Math.Ceiling(video.DurationSeconds ?? 0));
+            if (rule.Allows(seconds)) request = request with { Duration = seconds };
+            else issues.Add(ValidationIssue.Custom(videoInput.Input.Path, VideoDuration(rule, video.DurationSeconds ?? 0)));
+        }
         if (request is not null && issues.Count == 0) return (request, images, issues);
         foreach (var (_, asset) in images) asset.DeleteIfTemporary();
         return (null, [], issues);
     }
+
+    public static string VideoDuration(DurationRule rule, double seconds) =>
+        $"Invalid asset duration. Video duration must be between {rule.Min ?? 1} and {rule.Max ?? 10} seconds. Got {AssetRules.Number(seconds)}.";
 
     private static string? ValidateString(JsonElement value, object[] path, int min, int max, List<ValidationIssue> issues)
     {
@@ -173,9 +196,9 @@ public static class RunwayValidation
         return null;
     }
 
-    private static List<PromptImageInput> ValidatePromptImage(JsonElement value, List<ValidationIssue> issues)
+    private static List<AssetInput> ValidatePromptImage(JsonElement value, List<ValidationIssue> issues)
     {
-        var images = new List<PromptImageInput>();
+        var images = new List<AssetInput>();
         if (value.ValueKind == JsonValueKind.String)
         {
             var image = CheckUri(value.GetString()!, ["promptImage"], "first", issues);
@@ -216,14 +239,14 @@ public static class RunwayValidation
     }
 
     /// <summary>Every string is a candidate URI: asset intake decides (data URI, https URL or upload) and says what is wrong.</summary>
-    private static PromptImageInput? CheckUri(string uri, object[] path, string position, List<ValidationIssue> issues)
+    private static AssetInput? CheckUri(string uri, object[] path, string position, List<ValidationIssue> issues)
     {
         if (uri.Length == 0)
         {
             issues.Add(ValidationIssue.Custom(path, AssetRules.InvalidUrl));
             return null;
         }
-        return new PromptImageInput(position, path, uri);
+        return new AssetInput(position, path, uri);
     }
 
     private static ValidationIssue EnumIssue(object[] path, IReadOnlyList<string> options, string received) =>

@@ -25,6 +25,8 @@ public static class TaskEndpoints
             CreateAsync("image_to_video", http, catalog, db, options, blobs, signal, intake));
         group.MapPost("/text_to_video", (HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
             CreateAsync("text_to_video", http, catalog, db, options, blobs, signal, intake));
+        group.MapPost("/video_to_video", (HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
+            CreateAsync("video_to_video", http, catalog, db, options, blobs, signal, intake));
         group.MapGet("/tasks/{id}", GetAsync);
         group.MapDelete("/tasks/{id}", DeleteAsync);
     }
@@ -103,7 +105,7 @@ public static class TaskEndpoints
     /// Inputs are stored before the task row exists, so a worker never claims a task without its files;
     /// the engine reads these files, never the URLs again.
     /// </summary>
-    public static List<StoredImage> StoreInputs(BlobStore blobs, string taskId, IEnumerable<(PromptImageInput Input, CheckedAsset Asset)> images)
+    public static List<StoredImage> StoreInputs(BlobStore blobs, string taskId, IEnumerable<(AssetInput Input, CheckedAsset Asset)> images)
     {
         var stored = new List<StoredImage>();
         foreach (var (input, asset) in images)

@@ -19,4 +19,5 @@ public sealed record TaskParams(
         JsonSerializer.Deserialize<TaskParams>(json, JsonSerializerOptions.Web) ?? throw new InvalidOperationException("Empty task parameters.");
 }
 
+/// <summary>A stored input file; Position is "first"/"last" for prompt images and "video" for a video-to-video source.</summary>
 public sealed record StoredImage(string Position, string BlobKey, string MediaType, int Width, int Height);

@@ -13,6 +13,7 @@ namespace Reelay.Server.Features.Engines.Preview;
 /// <param name="PromptText">Prompt drawn over the text-to-video background; ignored for image-to-video.</param>
 /// <param name="OutputPath">Final .mp4 path; written via a temp file in the same directory and moved into place.</param>
 /// <param name="FfmpegPath">ffmpeg executable (a name on PATH or a full path).</param>
+/// <param name="VideoPath">A local video for video-to-video (restyled and re-framed); takes precedence over ImagePath.</param>
 public sealed record PreviewRenderRequest(
     int Width,
     int Height,
@@ -21,7 +22,8 @@ public sealed record PreviewRenderRequest(
     string? ImagePath,
     string? PromptText,
     string OutputPath,
-    string FfmpegPath = "ffmpeg");
+    string FfmpegPath = "ffmpeg",
+    string? VideoPath = null);
 
 /// <summary>An ffmpeg preview render failed (bad input, ffmpeg missing, non-zero exit...).</summary>
 public sealed class PreviewRenderException(string message) : Exception(message);
@@ -30,7 +32,7 @@ public sealed class PreviewRenderException(string message) : Exception(message);
 /// Renders cheap, deterministic "preview" videos with ffmpeg: a slow camera move over the prompt image,
 /// or an animated gradient with the prompt text drawn on top.
 /// </summary>
-public static class PreviewRenderer
+public static partial class PreviewRenderer
 {
     public const int FramesPerSecond = 24;
     public const int MinDurationSeconds = 1;
@@ -99,7 +101,7 @@ public static class PreviewRenderer
         string? textFile = null;
         try
         {
-            if (request.ImagePath is null && fontFile is not null)
+            if (request.ImagePath is null && request.VideoPath is null && fontFile is not null)
             {
                 var layout = ComputeTextLayout(request.Width, request.Height);
                 var lines = WrapPrompt(request.PromptText, layout.CharsPerLine, layout.MaxLines);
@@ -173,7 +175,13 @@ public static class PreviewRenderer
         };
 
         string filterGraph;
-        if (request.ImagePath is not null)
+        if (request.VideoPath is not null)
+        {
+            // Looped so the output is exactly DurationSeconds long even if the source is a little shorter.
+            args.AddRange(["-stream_loop", "-1", "-i", FileUrl(request.VideoPath)]);
+            filterGraph = VideoFilterGraph(request);
+        }
+        else if (request.ImagePath is not null)
         {
             // A single decode of the image; the loop filter repeats the scaled frame (far cheaper than
             // `-loop 1`, which re-decodes and re-scales the full-size image for every output frame).
