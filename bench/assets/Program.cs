@@ -78,16 +78,20 @@ try
         var idle = ProcStatus.Bytes(pid, "VmRSS");
         var paths = Enumerable.Range(0, Clients).Select(k => $"/memory-round{round}-client{k}.png").ToArray();
         foreach (var p in paths) origin.MapFile(p, large, "image/png");
-        Sample[] results;
+        var sampler = new ProcStatus.Sampler(pid);
         var clock = Stopwatch.StartNew();
-        await using (var sampler = new ProcStatus.Sampler(pid))
+        Sample[] results;
+        try
         {
             results = await Task.WhenAll(paths.Select(p => preflight.CheckAsync(p, "accepted", settleOrigin: false)));
-            clock.Stop();
-            var peak = hwmReset ? ProcStatus.Bytes(pid, "VmHWM") : sampler.Max;
-            await sampler.DisposeAsync();
-            memory.Add((idle, Math.Max(peak, idle), sampler.Max, clock.Elapsed.TotalMilliseconds));
         }
+        finally
+        {
+            clock.Stop();
+            await sampler.DisposeAsync();
+        }
+        var peak = hwmReset ? ProcStatus.Bytes(pid, "VmHWM") : sampler.Max;
+        memory.Add((idle, Math.Max(peak, idle), sampler.Max, clock.Elapsed.TotalMilliseconds));
         if (results.Any(r => r.BytesRead != large.Length)) throw new InvalidOperationException("a concurrent preflight did not read the whole image");
     }
 

@@ -7,5 +7,5 @@ cd "$(dirname "$0")/../.."
 scripts/ensure-packages.sh   # ffmpeg makes the test images
 flock /tmp/reelay-build.lock dotnet build src/Reelay.Server/Reelay.Server.csproj -c Release --nologo -v q -clp:NoSummary
 flock /tmp/reelay-build.lock dotnet build bench/assets/Reelay.Bench.Assets.csproj -c Release --nologo -v q -clp:NoSummary
-# SIGINT lets the bench stop its server and remove its temp files; -k kills it if that hangs.
-exec timeout -s INT -k 30 900 dotnet bench/assets/bin/Release/net10.0/Reelay.Bench.Assets.dll "$@"
+# SIGINT (also Ctrl-C) lets the bench stop its server and remove its temp files; -k kills it if that hangs.
+exec timeout --foreground -s INT -k 30 900 dotnet bench/assets/bin/Release/net10.0/Reelay.Bench.Assets.dll "$@"
