@@ -5,7 +5,9 @@ using Reelay.Server.Features.Docs;
 using Reelay.Server.Features.Health;
 using Reelay.Server.Features.Organizations;
 using Reelay.Server.Features.Outputs;
+using Reelay.Server.Features.Portal;
 using Reelay.Server.Features.Queue;
+using Reelay.Server.Features.RequestLog;
 using Reelay.Server.Features.RunBlob;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Features.Uploads;
@@ -35,11 +37,13 @@ builder.Services.AddSingleton<TaskSignal>();
 builder.Services.AddSingleton<TaskRunner>();
 builder.Services.AddHostedService<WorkerPool>();
 builder.Services.AddWebhooks();
+builder.Services.AddRequestLog(builder.Configuration);
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
 
 var app = builder.Build();
 app.UseRequestIds();
+app.UseRequestLog();
 app.UseJsonErrors();
 
 app.MapRunwayTasks();
@@ -51,6 +55,7 @@ app.MapOutputs();
 app.MapAdmin(options);
 app.MapWebhookAdmin(options);
 app.MapDocs();
+app.MapPortal();
 app.MapHealth();
 app.MapOpenApi();
 

@@ -1,0 +1,1 @@
+Console.WriteLine(string.Join(",", Directory.GetFiles(AppContext.BaseDirectory, "Reelay.Server*").Select(Path.GetFileName)));

@@ -1,0 +1,117 @@
+namespace Reelay.Server.Features.RequestLog;
+
+/// <summary>
+/// Reads through to the real request body and keeps a copy of what the handler read, up to a limit.
+/// Copying is all it does on the request's path: parsing, redaction and hashing happen in the writer.
+/// </summary>
+public sealed class RequestCaptureStream(Stream inner, int limit, long? declaredLength) : Stream
+{
+    private MemoryStream? _copy = new(declaredLength is > 0 and var n && n <= limit ? (int)n : 0);
+
+    /// <summary>Bytes the handler read, whether or not they were kept.</summary>
+    public long BytesRead { get; private set; }
+
+    public bool ReachedEnd { get; private set; }
+
+    /// <summary>The bytes read, or null when the body was larger than the limit.</summary>
+    public byte[]? Captured => _copy is null ? null : _copy.Length == _copy.Capacity ? _copy.GetBuffer() : _copy.ToArray();
+
+    private void Keep(ReadOnlySpan<byte> data)
+    {
+        if (data.Length == 0) { ReachedEnd = true; return; }
+        BytesRead += data.Length;
+        if (_copy is null) return;
+        if (_copy.Length + data.Length > limit) { _copy = null; return; }
+        _copy.Write(data);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var read = inner.Read(buffer, offset, count);
+        Keep(buffer.AsSpan(offset, read));
+        return read;
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        Keep(buffer[..read]);
+        return read;
+    }
+
+    public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        var read = await inner.ReadAsync(buffer.AsMemory(offset, count), cancellationToken);
+        Keep(buffer.AsSpan(offset, read));
+        return read;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken);
+        Keep(buffer.Span[..read]);
+        return read;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>
+/// Writes through to the real response body and keeps the first bytes of error responses (status ≥ 400),
+/// which is what the history's detail view shows.
+/// </summary>
+public sealed class ResponseCaptureStream(Stream inner, HttpResponse response, int limit) : Stream
+{
+    private readonly MemoryStream _copy = new();
+
+    public byte[] Captured => _copy.ToArray();
+
+    private void Keep(ReadOnlySpan<byte> data)
+    {
+        if (response.StatusCode < 400 || _copy.Length >= limit) return;
+        _copy.Write(data[..(int)Math.Min(data.Length, limit - _copy.Length)]);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        Keep(buffer.AsSpan(offset, count));
+        inner.Write(buffer, offset, count);
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        Keep(buffer);
+        inner.Write(buffer);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        Keep(buffer.AsSpan(offset, count));
+        return inner.WriteAsync(buffer, offset, count, cancellationToken);
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Keep(buffer.Span);
+        return inner.WriteAsync(buffer, cancellationToken);
+    }
+
+    public override void Flush() => inner.Flush();
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
