@@ -10,6 +10,8 @@ command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 if [[ "${1:-}" == "--tests" ]]; then
   command -v node >/dev/null 2>&1 || need+=(nodejs)
   command -v npm  >/dev/null 2>&1 || need+=(npm)
+  # The portal's browser tests drive Debian's Chromium through Playwright (no browser download).
+  [[ -x /usr/bin/chromium ]] || need+=(chromium)
 fi
 ((${#need[@]})) || exit 0
 

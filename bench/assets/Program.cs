@@ -100,7 +100,7 @@ try
     var baseline = Stats.Median(samples[0].Select(s => s.RoundTripMs));
     Console.WriteLine();
     Console.WriteLine($"POST /v1/assets/check, median of {Repeats} (after {Warmups} warm-ups); \"× baseline\" = round trip / the 640x360 baseline's, same run");
-    var header = $"{"case",-36} {"verdict",-8} {"bytes read",13} {"origin sent",13} {"server ms",9} {"round trip ms",13} {"× baseline",10}";
+    var header = $"{"case",-36} {"verdict",-8} {"bytes read",13} {"origin sent",13} {"server ms",10} {"round trip ms",13} {"× baseline",10}";
     Console.WriteLine(header);
     Console.WriteLine(new string('-', header.Length));
     for (var c = 0; c < cases.Length; c++)
@@ -108,10 +108,10 @@ try
         var s = samples[c];
         var roundTrip = Stats.Median(s.Select(x => x.RoundTripMs));
         Console.WriteLine($"{cases[c].Name,-36} {s[0].Verdict,-8} {Stats.Median(s.Select(x => x.BytesRead)),13:N0} {Stats.Median(s.Select(x => x.OriginBytes)),13:N0} " +
-                          $"{Stats.Median(s.Select(x => x.ServerMs)),9:N0} {roundTrip,13:0.0} {roundTrip / baseline,10:0.00}");
+                          $"{Stats.Median(s.Select(x => x.ServerMs)),10:N0} {roundTrip,13:0.0} {roundTrip / baseline,10:0.00}");
     }
     var wall = Stats.Median(memory.Select(m => m.WallMs));
-    Console.WriteLine($"{$"{Clients} clients × {Stats.Mb(large.Length)} at once (wall)",-36} {"accepted",-8} {(long)Clients * large.Length,13:N0} {(long)Clients * large.Length,13:N0} {"",9} {wall,13:0.0} {wall / baseline,10:0.00}");
+    Console.WriteLine($"{$"{Clients} clients × {Stats.Mb(large.Length)} at once (wall)",-36} {"accepted",-8} {(long)Clients * large.Length,13:N0} {(long)Clients * large.Length,13:N0} {"",10} {wall,13:0.0} {wall / baseline,10:0.00}");
     Console.WriteLine();
     foreach (var c in new[] { 1, 2, 3 }) Console.WriteLine($"  {cases[c].Name}: {samples[c][0].Reason}");
 
@@ -126,7 +126,7 @@ try
     Console.WriteLine($"  idle RSS before             {Stats.Mb(idleMedian),10}");
     Console.WriteLine($"  peak RSS during             {Stats.Mb(peakMedian),10}   (highest sampled VmRSS {Stats.Mb(Stats.Median(memory.Select(m => m.Sampled)))})");
     Console.WriteLine($"  increase over idle          {Stats.Mb(increase),10}   (rounds: {string.Join(", ", increases.Select(i => Stats.Mb(i)))})");
-    Console.WriteLine($"  increase / ({Clients} × {Stats.Mb(large.Length)})   {increase / bodies,10:0.000}   (1.0 would mean every body held in memory at once)");
+    Console.WriteLine($"  increase / ({Clients} × {Stats.Mb(large.Length)})   {increase / bodies,10:0.000}   (worst round {increases.Max() / bodies:0.000}; 1.0 would mean every body held in memory at once)");
     return 0;
 }
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)

@@ -11,6 +11,7 @@ internal static class ApiKeyCheck
     /// <summary>Null when the key is well formed; otherwise what is wrong with it.</summary>
     public static string? Problem(string key)
     {
+        if (IsWellFormed(key)) return null;
         if (key.Length == 0) return "The API key is empty.";
         var trimmed = key.Trim();
         var whitespace = (char.IsWhiteSpace(key[0]), char.IsWhiteSpace(key[^1])) switch

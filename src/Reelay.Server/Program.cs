@@ -36,6 +36,7 @@ builder.Services.AddSingleton<PublicUrls>();
 builder.Services.AddSingleton<TaskSignal>();
 builder.Services.AddSingleton<TaskRunner>();
 builder.Services.AddHostedService<WorkerPool>();
+builder.Services.AddHostedService<TaskNotifications>();
 builder.Services.AddWebhooks();
 builder.Services.AddRequestLog(builder.Configuration);
 builder.Services.AddOpenApi();

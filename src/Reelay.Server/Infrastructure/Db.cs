@@ -1,17 +1,31 @@
+using System.Buffers.Binary;
+using System.Data;
 using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Reelay.Server.Infrastructure;
 
-/// <summary>Opens connections to the configured database. Handlers use Dapper on what it returns.</summary>
+public enum DbProvider { Sqlite, Postgres }
+
+/// <summary>
+/// Opens connections to the configured database (SQLite or PostgreSQL). Handlers use Dapper on what it returns
+/// and write one portable statement; the few places where the engines differ ask for a fragment or a lock here.
+/// </summary>
 public sealed class Db
 {
-    private readonly string _connectionString;
+    private readonly string? _sqliteConnectionString;
+    private readonly NpgsqlDataSource? _postgres;
 
+    /// <summary>An SQLite database file.</summary>
     public Db(string databasePath)
     {
+        Provider = DbProvider.Sqlite;
         DatabasePath = databasePath;
-        _connectionString = new SqliteConnectionStringBuilder
+        _sqliteConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
@@ -22,26 +36,80 @@ public sealed class Db
         }.ToString();
     }
 
-    public string DatabasePath { get; }
+    private Db(NpgsqlDataSource dataSource)
+    {
+        Provider = DbProvider.Postgres;
+        _postgres = dataSource;
+    }
+
+    public static Db Postgres(string connectionString) => new(NpgsqlDataSource.Create(connectionString));
+
+    public static Db From(ReelayOptions options) =>
+        options.DatabaseProvider == "postgres" ? Postgres(options.ConnectionString!) : new Db(options.DatabasePath);
+
+    public DbProvider Provider { get; }
+
+    /// <summary>The SQLite file; null on PostgreSQL.</summary>
+    public string? DatabasePath { get; }
 
     public DbConnection Open()
     {
-        var connection = new SqliteConnection(_connectionString);
+        if (_postgres is not null) return _postgres.OpenConnection();
+        var connection = new SqliteConnection(_sqliteConnectionString);
         connection.Open();
         return connection;
     }
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        var connection = new SqliteConnection(_connectionString);
+        if (_postgres is not null) return await _postgres.OpenConnectionAsync(cancellationToken);
+        var connection = new SqliteConnection(_sqliteConnectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
 
     /// <summary>
-    /// Starts a write transaction that takes the database write lock at once (BEGIN IMMEDIATE), so a
-    /// read-check-write sequence such as "balance is enough, then hold" is one atomic step.
+    /// Starts a write transaction. SQLite: BEGIN IMMEDIATE takes the database write lock at once, so a
+    /// read-check-write sequence such as "balance is enough, then hold" is one atomic step. PostgreSQL: READ
+    /// COMMITTED, and the code that relies on a single writer takes explicit locks (<see cref="LockAsync"/>,
+    /// <see cref="ForUpdate"/>, <see cref="SkipLocked"/>), which are no-ops on SQLite.
     /// </summary>
-    public static DbTransaction BeginWrite(DbConnection connection) =>
-        ((SqliteConnection)connection).BeginTransaction(deferred: false);
+    public static DbTransaction BeginWrite(DbConnection connection) => connection switch
+    {
+        SqliteConnection sqlite => sqlite.BeginTransaction(deferred: false),
+        _ => connection.BeginTransaction(IsolationLevel.ReadCommitted),
+    };
+
+    public static bool IsPostgres(DbConnection connection) => connection is NpgsqlConnection;
+
+    /// <summary>Appended to a SELECT that must lock its rows until commit; SQLite's write lock already covers them.</summary>
+    public static string ForUpdate(DbConnection connection) => IsPostgres(connection) ? " FOR UPDATE" : "";
+
+    /// <summary>Appended to a queue's pick: concurrent claimers skip rows another claimer holds instead of waiting for them.</summary>
+    public static string SkipLocked(DbConnection connection) => IsPostgres(connection) ? " FOR UPDATE SKIP LOCKED" : "";
+
+    /// <summary>
+    /// "Column is one of this list" for a list parameter: Dapper expands "IN @ids" into one parameter per item on
+    /// SQLite, but hands Npgsql the whole list as one array parameter, which PostgreSQL matches with "= ANY(@ids)".
+    /// </summary>
+    public static string InList(DbConnection connection, string parameter) => IsPostgres(connection) ? $"= ANY(@{parameter})" : $"IN @{parameter}";
+
+    /// <summary>
+    /// A named lock held until the transaction ends (pg_advisory_xact_lock) for checks that span rows no single
+    /// row lock covers, such as "how many tasks wait". On SQLite, BEGIN IMMEDIATE already serializes writers.
+    /// </summary>
+    public static Task LockAsync(DbConnection connection, DbTransaction tx, string name) =>
+        IsPostgres(connection)
+            ? connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = LockKey(name) }, tx)
+            : Task.CompletedTask;
+
+    /// <summary>A stable 64-bit advisory-lock key for a name, the same on every node and version.</summary>
+    public static long LockKey(string name) => BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+
+    /// <summary>The LISTEN/NOTIFY channel that wakes idle workers on every node when tasks become runnable.</summary>
+    public const string TasksChannel = "reelay_tasks";
+
+    /// <summary>Sent inside the transaction, so listeners hear it only once the task is committed; SQLite has one node.</summary>
+    public static Task NotifyTasksAsync(DbConnection connection, DbTransaction? tx) =>
+        IsPostgres(connection) ? connection.ExecuteAsync($"NOTIFY {TasksChannel}", transaction: tx) : Task.CompletedTask;
 }

@@ -6,6 +6,8 @@ public sealed record ReelayOptions
     public required string DataDirectory { get; init; }
     public string? AdminToken { get; init; }
     public string DatabaseProvider { get; init; } = "sqlite";
+    /// <summary>ConnectionStrings:Reelay, the PostgreSQL connection string (Npgsql format).</summary>
+    public string? ConnectionString { get; init; }
     public string? CatalogFile { get; init; }
     public int WorkerConcurrency { get; init; } = 2;
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
@@ -28,7 +30,8 @@ public sealed record ReelayOptions
         {
             DataDirectory = dataDirectory,
             AdminToken = string.IsNullOrWhiteSpace(config["Admin:Token"]) ? null : config["Admin:Token"],
-            DatabaseProvider = (config["Database:Provider"] ?? "sqlite").ToLowerInvariant(),
+            DatabaseProvider = (config["Database:Provider"] ?? "sqlite").ToLowerInvariant() switch { "postgresql" => "postgres", var p => p },
+            ConnectionString = string.IsNullOrWhiteSpace(config.GetConnectionString("Reelay")) ? null : config.GetConnectionString("Reelay"),
             CatalogFile = string.IsNullOrWhiteSpace(config["Models:CatalogFile"]) ? null : config["Models:CatalogFile"],
             WorkerConcurrency = config.GetValue("Workers:Concurrency", 2),
             LeaseDuration = TimeSpan.FromSeconds(config.GetValue("Workers:LeaseSeconds", 30.0)),
@@ -40,8 +43,10 @@ public sealed record ReelayOptions
             MaxQueuedTasks = config.GetValue("Limits:MaxQueuedTasks", 1000),
             MaxMonthlyCreditSpend = config.GetValue("Limits:MaxMonthlyCreditSpend", 1_000_000L),
         };
-        if (options.DatabaseProvider != "sqlite")
-            throw new InvalidOperationException($"Database:Provider '{options.DatabaseProvider}' is not supported yet; use 'sqlite'.");
+        if (options.DatabaseProvider is not ("sqlite" or "postgres"))
+            throw new InvalidOperationException($"Database:Provider '{options.DatabaseProvider}' is not supported; use 'sqlite' or 'postgres'.");
+        if (options.DatabaseProvider == "postgres" && options.ConnectionString is null)
+            throw new InvalidOperationException("Database:Provider 'postgres' needs ConnectionStrings:Reelay, e.g. 'Host=db;Database=reelay;Username=reelay;Password=…'.");
         if (options.WorkerConcurrency < 0) throw new InvalidOperationException("Workers:Concurrency must be 0 or more.");
         return options;
     }

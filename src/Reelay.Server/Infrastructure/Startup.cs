@@ -17,7 +17,7 @@ public sealed record Startup(Db Db, ModelCatalog Catalog, OutputSigner Signer, R
         Directory.CreateDirectory(options.DataDirectory);
         Directory.CreateDirectory(options.BlobDirectory);
         Directory.CreateDirectory(options.TempDirectory);
-        var db = new Db(options.DatabasePath);
+        var db = Db.From(options);
         Migrations.Apply(db);
         var catalog = ModelCatalog.Load(options.CatalogFile);
         return new Startup(db, catalog, new OutputSigner(SigningKey(db)), options);
@@ -27,7 +27,7 @@ public sealed record Startup(Db Db, ModelCatalog Catalog, OutputSigner Signer, R
     private static byte[] SigningKey(Db db)
     {
         using var connection = db.Open();
-        connection.Execute("INSERT OR IGNORE INTO settings (key, value) VALUES ('output_signing_key', @value)",
+        connection.Execute("INSERT INTO settings (key, value) VALUES ('output_signing_key', @value) ON CONFLICT (key) DO NOTHING",
             new { value = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
         return Convert.FromBase64String(connection.QuerySingle<string>("SELECT value FROM settings WHERE key = 'output_signing_key'"));
     }

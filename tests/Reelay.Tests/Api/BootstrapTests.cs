@@ -21,7 +21,9 @@ public class BootstrapTests
             Assert.Equal(200, (int)health.StatusCode);
             var openApi = await ReelayApi.Client.GetStringAsync(new Uri(first.BaseUrl, "/openapi/v1.json"));
             Assert.Contains("/v1/image_to_video", openApi);
-            Assert.True(File.Exists(Path.Combine(dataDirectory, "reelay.db")));
+            // The schema is where the configured provider keeps it: an SQLite file in the data directory, or PostgreSQL.
+            Assert.Equal(!TestDatabase.IsPostgres, File.Exists(Path.Combine(dataDirectory, "reelay.db")));
+            Assert.True(await TestDatabase.ScalarAsync<long>(first, "SELECT COUNT(*) FROM schema_migrations") > 0);
         }
         await using var second = await ServerProcess.StartAsync(dataDirectory, noAdmin);
         Assert.Null(second.PrintedKey);

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Reelay.Tests.Infrastructure;
 
 namespace Reelay.Tests.Api;
@@ -7,18 +6,9 @@ public class CreditLedgerTests(ServerFixture fixture) : IClassFixture<ServerFixt
 {
     private readonly ReelayApi _api = fixture.Api;
 
-    private async Task<List<(string Kind, long Amount, string? TaskId)>> LedgerAsync(string orgId)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.Server.DataDirectory, "reelay.db")};Mode=ReadOnly");
-        await connection.OpenAsync();
-        var command = connection.CreateCommand();
-        command.CommandText = "SELECT kind, amount, task_id FROM ledger_entries WHERE org_id = $org ORDER BY id";
-        command.Parameters.AddWithValue("$org", orgId);
-        var entries = new List<(string, long, string?)>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) entries.Add((reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-        return entries;
-    }
+    private Task<List<(string Kind, long Amount, string? TaskId)>> LedgerAsync(string orgId) =>
+        TestDatabase.QueryAsync<(string Kind, long Amount, string? TaskId)>(fixture.Server,
+            "SELECT kind, amount, task_id FROM ledger_entries WHERE org_id = @org ORDER BY id", new { org = orgId });
 
     [Fact]
     public async Task After_a_randomized_run_the_balance_is_grants_minus_charges_with_no_hold_left_and_nothing_charged_twice()

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Microsoft.Data.Sqlite;
 using Reelay.Tests.Infrastructure;
 
 namespace Reelay.Tests.Api;
@@ -67,14 +66,8 @@ public class IdempotencyTests(AssetFixture fixture) : IClassFixture<AssetFixture
         var tenant = await _api.NewTenantAsync();
         var body = new { model = "gen4.5", promptText = "x", ratio = "1280:720", duration = 2 };
         var first = await CreateAsync(tenant.Key, "key-4", body);
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.Server.DataDirectory, "reelay.db")}"))
-        {
-            await connection.OpenAsync();
-            var command = connection.CreateCommand();
-            command.CommandText = "UPDATE idempotency_keys SET created_at = created_at - 90000000 WHERE org_id = $org AND key = 'key-4'";
-            command.Parameters.AddWithValue("$org", tenant.OrgId);
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        Assert.Equal(1, await TestDatabase.ExecuteAsync(fixture.Server,
+            "UPDATE idempotency_keys SET created_at = created_at - 90000000 WHERE org_id = @org AND key = 'key-4'", new { org = tenant.OrgId }));
         var afterExpiry = await CreateAsync(tenant.Key, "key-4", body);
         Assert.Equal(200, afterExpiry.Status);
         Assert.NotEqual(first.Body.GetProperty("id").GetString(), afterExpiry.Body.GetProperty("id").GetString());

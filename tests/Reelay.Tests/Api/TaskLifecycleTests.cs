@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Reelay.Server.Features.Outputs;
 using Reelay.Tests.Infrastructure;
 
@@ -64,11 +63,8 @@ public class TaskLifecycleTests(ServerFixture fixture) : IClassFixture<ServerFix
         Assert.Contains("signature", await forged.Content.ReadAsStringAsync());
 
         // Sign an already-expired URL with the server's own key, read from its database.
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.Server.DataDirectory, "reelay.db")};Mode=ReadOnly");
-        await connection.OpenAsync();
-        var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM settings WHERE key = 'output_signing_key'";
-        var signer = new OutputSigner(Convert.FromBase64String((string)(await command.ExecuteScalarAsync())!));
+        var key = await TestDatabase.ScalarAsync<string>(fixture.Server, "SELECT value FROM settings WHERE key = 'output_signing_key'");
+        var signer = new OutputSigner(Convert.FromBase64String(key!));
         var expiredAt = DateTimeOffset.UtcNow.AddSeconds(-5).ToUnixTimeSeconds();
         using var expired = await ReelayApi.Client.GetAsync(new Uri(_api.BaseUrl, signer.PathAndQuery(id, expiredAt)));
         Assert.Equal(403, (int)expired.StatusCode);

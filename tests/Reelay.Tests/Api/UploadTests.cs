@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Microsoft.Data.Sqlite;
 using Reelay.Tests.Infrastructure;
 
 namespace Reelay.Tests.Api;
@@ -57,14 +56,7 @@ public class UploadTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 
         var (uri, url, fields) = await CreateUploadAsync(tenant.Key);
         Assert.Equal(204, await PostFileAsync(url, fields, Media.Image(640, 360)));
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(fixture.Server.DataDirectory, "reelay.db")}"))
-        {
-            await connection.OpenAsync();
-            var command = connection.CreateCommand();
-            command.CommandText = "UPDATE uploads SET expires_at = 1 WHERE id = $id";
-            command.Parameters.AddWithValue("$id", uri.Split('/').Last());
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        Assert.Equal(1, await TestDatabase.ExecuteAsync(fixture.Server, "UPDATE uploads SET expires_at = 1 WHERE id = @id", new { id = uri.Split('/').Last() }));
         Assert.StartsWith("This upload has expired", await MessageAsync(uri));
     }
 

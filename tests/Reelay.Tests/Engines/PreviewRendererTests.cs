@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Reelay.Server.Features.Engines.Preview;
+using static Reelay.Tests.Engines.PreviewRendererSupport;
 
 namespace Reelay.Tests.Engines;
 
@@ -170,18 +170,6 @@ public sealed class PreviewRendererTests : IDisposable
     }
 
     [Fact]
-    public void Camera_move_is_deterministic_and_covers_at_least_three_moves_over_seeds_zero_to_twenty()
-    {
-        var first = Enumerable.Range(0, 21).Select(seed => PreviewRenderer.CameraMove(seed)).ToList();
-        var second = Enumerable.Range(0, 21).Select(seed => PreviewRenderer.CameraMove(seed)).ToList();
-
-        Assert.Equal(first, second);
-        Assert.True(first.Distinct().Count() >= 3, $"only {string.Join(", ", first.Distinct())}");
-        Assert.All(first, move => Assert.Contains(move, new[] { "pan-right", "pan-left", "pan-down", "pan-up", "zoom-in", "zoom-out" }));
-        Assert.Equal(PreviewRenderer.CameraMove(4294967295), PreviewRenderer.CameraMove(4294967295));
-    }
-
-    [Fact]
     public async Task The_same_request_renders_byte_identical_files()
     {
         var image = await MakeImageAsync("same.png", 400, 300);
@@ -240,95 +228,6 @@ public sealed class PreviewRendererTests : IDisposable
         Assert.Empty(Directory.GetFiles(_root));
     }
 
-    [Theory]
-    [InlineData(321, 180, 2)]
-    [InlineData(320, 0, 2)]
-    [InlineData(320, 180, 0)]
-    [InlineData(320, 180, 21)]
-    public void Invalid_sizes_and_durations_are_rejected(int width, int height, int duration)
-    {
-        var request = new PreviewRenderRequest(width, height, duration, 1, null, "x", "/tmp/x.mp4");
-
-        Assert.ThrowsAny<ArgumentException>(() => PreviewRenderer.BuildArguments(request, "/tmp/x.tmp", null, null));
-    }
-
-    [Fact]
-    public void Build_arguments_are_a_plain_list_with_the_required_encoder_and_progress_flags()
-    {
-        var request = new PreviewRenderRequest(1280, 720, 10, 1, "/in/img.png", null, "/out/x.mp4");
-
-        var args = PreviewRenderer.BuildArguments(request, "/out/.x.tmp", null, null);
-
-        string[] expectedRuns =
-        [
-            "-c:v libx264", "-preset veryfast", "-crf 28", "-pix_fmt yuv420p", "-movflags +faststart", "-r 24", "-t 10",
-            "-fflags +bitexact", "-flags:v +bitexact", "-map_metadata -1", "-progress pipe:1", "-loglevel error",
-        ];
-        var joined = string.Join(' ', args);
-        Assert.All(expectedRuns, run => Assert.Contains(run, joined));
-        Assert.Contains("-an", args);
-        Assert.Contains("-nostats", args);
-        Assert.Contains("-y", args);
-        Assert.Contains("file:/in/img.png", args);
-        Assert.Equal("file:/out/.x.tmp", args[^1]);
-    }
-
-    [Fact]
-    public void Build_arguments_escape_font_and_text_file_paths_for_the_filtergraph()
-    {
-        var request = new PreviewRenderRequest(640, 360, 2, 1, null, "hi", "/out/x.mp4");
-
-        var args = PreviewRenderer.BuildArguments(request, "/out/.x.tmp", "/fonts/a:b's,[c];d\\e.ttf", "/tmp/t:1.txt");
-        var graph = args[args.ToList().IndexOf("-filter_complex") + 1];
-
-        // Option level escapes \ ' : and the filtergraph level escapes \ ' [ ] , ; again.
-        Assert.Contains("fontfile=/fonts/a\\\\:b\\\\\\'s\\,\\[c\\]\\;d\\\\\\\\e.ttf:", graph);
-        Assert.Contains("textfile=/tmp/t\\\\:1.txt:", graph);
-        Assert.Contains("expansion=none", graph);
-    }
-
-    [Fact]
-    public void Build_arguments_skip_drawtext_without_a_font_or_text_file()
-    {
-        var request = new PreviewRenderRequest(640, 360, 2, 1, null, "hi", "/out/x.mp4");
-
-        Assert.DoesNotContain("drawtext", string.Join(' ', PreviewRenderer.BuildArguments(request, "/out/.x.tmp", null, "/tmp/t.txt")));
-        Assert.DoesNotContain("drawtext", string.Join(' ', PreviewRenderer.BuildArguments(request, "/out/.x.tmp", "/f.ttf", null)));
-        Assert.Contains("drawtext", string.Join(' ', PreviewRenderer.BuildArguments(request, "/out/.x.tmp", "/f.ttf", "/tmp/t.txt")));
-    }
-
-    [Fact]
-    public void Long_prompts_wrap_to_at_most_eight_lines_of_the_estimated_width_ending_with_an_ellipsis()
-    {
-        var prompt = string.Join(' ', Enumerable.Repeat("a cinematic shot of a lighthouse at dusk", 40)) + " " + new string('x', 100);
-
-        var lines = PreviewRenderer.WrapPrompt(prompt, 30, 8);
-
-        Assert.Equal(8, lines.Count);
-        Assert.All(lines, line => Assert.InRange(PreviewRenderer.DisplayWidth(line), 1, 30));
-        Assert.EndsWith("\u2026", lines[^1]);
-    }
-
-    [Fact]
-    public void Wrapping_keeps_newlines_breaks_long_words_and_never_splits_emoji()
-    {
-        var lines = PreviewRenderer.WrapPrompt("first\r\n\r\nsecond line\u0007 " + new string('y', 25) + " 🐱‍👤🐱‍👤🐱‍👤🐱‍👤🐱‍👤🐱‍👤", 10, 8);
-
-        Assert.Equal(["first", "second", "line", "yyyyyyyyyy", "yyyyyyyyyy", "yyyyy", "🐱‍👤🐱‍👤🐱‍👤🐱‍👤🐱‍👤", "🐱‍👤"], lines);
-    }
-
-    private static long SeedFor(string move)
-        => Enumerable.Range(0, 10_000).First(seed => PreviewRenderer.CameraMove(seed) == move);
-
-    private static void AssertVideo(VideoProbe probe, int width, int height, int durationSeconds)
-    {
-        Assert.Equal("h264", probe.Codec);
-        Assert.Equal("yuv420p", probe.PixelFormat);
-        Assert.Equal(width, probe.Width);
-        Assert.Equal(height, probe.Height);
-        Assert.InRange(probe.DurationSeconds, durationSeconds - 0.1, durationSeconds + 0.1);
-    }
-
     private async Task<string> MakeImageAsync(string fileName, int width, int height)
     {
         var path = Path.Combine(_root, "input", fileName);
@@ -337,85 +236,5 @@ public sealed class PreviewRendererTests : IDisposable
             ["-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", $"testsrc=size={width}x{height}", "-frames:v", "1", "-update", "1", "file:" + path]);
         Assert.True(exitCode == 0, $"fixture ffmpeg failed: {stderr}");
         return path;
-    }
-
-    private sealed record VideoProbe(string Codec, int Width, int Height, string PixelFormat, double DurationSeconds);
-
-    private static async Task<VideoProbe> ProbeAsync(string path)
-    {
-        Assert.True(File.Exists(path), $"missing output {path}");
-        var (exitCode, stdout, stderr) = await RunAsync("ffprobe",
-        [
-            "-v", "error", "-select_streams", "v:0",
-            "-show_entries", "stream=codec_name,width,height,pix_fmt:format=duration",
-            "-of", "json", "file:" + path,
-        ]);
-        Assert.True(exitCode == 0, $"ffprobe failed: {stderr}");
-
-        using var json = JsonDocument.Parse(stdout);
-        var stream = json.RootElement.GetProperty("streams")[0];
-        var duration = double.Parse(
-            json.RootElement.GetProperty("format").GetProperty("duration").GetString()!,
-            System.Globalization.CultureInfo.InvariantCulture);
-        return new VideoProbe(
-            stream.GetProperty("codec_name").GetString()!,
-            stream.GetProperty("width").GetInt32(),
-            stream.GetProperty("height").GetInt32(),
-            stream.GetProperty("pix_fmt").GetString()!,
-            duration);
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, IEnumerable<string> arguments)
-    {
-        var startInfo = new ProcessStartInfo(fileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(startInfo)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    /// <summary>Live processes whose command line mentions <paramref name="fragment"/> (Linux /proc; empty elsewhere).</summary>
-    private static List<int> FfmpegProcessesMentioning(string fragment)
-    {
-        var found = new List<int>();
-        if (!OperatingSystem.IsLinux())
-        {
-            return found;
-        }
-
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid) || pid == Environment.ProcessId)
-            {
-                continue;
-            }
-
-            try
-            {
-                var commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains("ffmpeg", StringComparison.Ordinal) && commandLine.Contains(fragment, StringComparison.Ordinal))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // The process exited while we looked.
-            }
-        }
-
-        return found;
     }
 }

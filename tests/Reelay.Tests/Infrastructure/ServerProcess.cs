@@ -19,6 +19,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
     public string DataDirectory { get; private init; } = "";
+
+    /// <summary>The PostgreSQL database of this server (REELAY_TEST_DATABASE=postgres); null when it runs on SQLite.</summary>
+    public string? DatabaseConnectionString { get; private init; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>The server's process id (the benchmarks read its /proc status).</summary>
@@ -43,6 +46,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Reelay"] = "Information",
         };
+        // The same data directory means the same database, so restart tests find their data again.
+        var database = TestDatabase.IsPostgres ? await TestDatabase.ForDataDirectoryAsync(dataDirectory) : null;
+        if (database is not null)
+        {
+            config["Database:Provider"] = "postgres";
+            config["ConnectionStrings:Reelay"] = database;
+        }
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) config[k] = v;
 
         var info = new ProcessStartInfo("dotnet")
@@ -58,7 +68,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var server = new ServerProcess(process) { DataDirectory = dataDirectory };
+        var server = new ServerProcess(process) { DataDirectory = dataDirectory, DatabaseConnectionString = database };
         process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
         process.Exited += (_, _) => server._listening.TrySetException(new InvalidOperationException("The server exited before listening:\n" + server.Output));

@@ -14,6 +14,10 @@ public static class TestPaths
         }
     }
 
+    /// <summary>The `reelay` CLI's build output, in the same configuration.</summary>
+    public static string CliDll => Path.Combine(RepositoryRoot, "src", "Reelay.Cli", "bin",
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0", "reelay.dll");
+
     public static string NewTempDirectory(string prefix)
     {
         var path = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");

@@ -87,6 +87,7 @@ public static class AdminEndpoints
             if (!await Orgs.ExistsAsync(connection, id)) return OrgNotFound();
             await using (var tx = Db.BeginWrite(connection))
             {
+                await Orgs.LockAsync(connection, tx, id); // read-then-write of the current limits
                 foreach (var (model, requested) in body.Models)
                 {
                     var current = await Limits.ForAsync(connection, tx, id, catalog.Find(model)!);
@@ -106,7 +107,8 @@ public static class AdminEndpoints
     private static async Task<IResult> SetSuspendedAsync(string id, bool suspended, Db db, ModelCatalog catalog)
     {
         await using var connection = await db.OpenAsync();
-        var rows = await connection.ExecuteAsync("UPDATE organizations SET suspended = @suspended WHERE id = @id", new { id, suspended });
+        // An integer flag on both engines (PostgreSQL will not store a boolean parameter in a BIGINT column).
+        var rows = await connection.ExecuteAsync("UPDATE organizations SET suspended = @suspended WHERE id = @id", new { id, suspended = suspended ? 1 : 0 });
         return rows == 0 ? OrgNotFound() : Results.Json(await DescribeAsync(connection, id, catalog));
     }
 

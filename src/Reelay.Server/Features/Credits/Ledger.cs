@@ -11,7 +11,8 @@ namespace Reelay.Server.Features.Credits;
 public static class Ledger
 {
     public static Task<long> BalanceAsync(DbConnection connection, string orgId, DbTransaction? tx = null) =>
-        connection.ExecuteScalarAsync<long>("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE org_id = @orgId", new { orgId }, tx);
+        // The CAST: PostgreSQL's SUM of BIGINT is NUMERIC.
+        connection.ExecuteScalarAsync<long>("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries WHERE org_id = @orgId", new { orgId }, tx);
 
     public static Task GrantAsync(DbConnection connection, string orgId, long credits, string reason, DbTransaction? tx = null) =>
         AppendAsync(connection, tx, orgId, "grant", credits, null, null, reason);
@@ -30,6 +31,8 @@ public static class Ledger
     /// <summary>Settles a task's hold inside the transaction that ends the task; a second call is a no-op.</summary>
     public static async Task SettleAsync(DbConnection connection, DbTransaction tx, string taskId, bool charge)
     {
+        // PostgreSQL: the task row's lock makes "no release yet, then release" one step for concurrent settlers.
+        await connection.ExecuteScalarAsync<string>($"SELECT id FROM tasks WHERE id = @taskId{Db.ForUpdate(connection)}", new { taskId }, tx);
         var hold = await connection.QuerySingleOrDefaultAsync<HoldRow>(
             "SELECT org_id AS OrgId, model AS Model, -amount AS Amount FROM ledger_entries WHERE task_id = @taskId AND kind = 'hold'", new { taskId }, tx);
         if (hold is null) return;

@@ -11,26 +11,41 @@ public sealed record IssuedKey(string Id, string Key, string Prefix, string Name
 /// <summary>Organization and key operations shared by the admin API and first-start bootstrap.</summary>
 public static class Organizations
 {
-    public static async Task<string> CreateAsync(DbConnection connection, string name, long credits)
+    /// <summary>Creates the organization and its initial grant in one transaction: its own, or the caller's <paramref name="tx"/>.</summary>
+    public static async Task<string> CreateAsync(DbConnection connection, string name, long credits, DbTransaction? tx = null)
     {
         var id = "org_" + Guid.NewGuid().ToString("N");
-        await using var tx = Db.BeginWrite(connection);
-        await connection.ExecuteAsync("INSERT INTO organizations (id, name, created_at) VALUES (@id, @name, @now)", new { id, name, now = Clock.NowMs() }, tx);
-        if (credits > 0) await Ledger.GrantAsync(connection, id, credits, "initial credits", tx);
-        await tx.CommitAsync();
+        var own = tx is null ? Db.BeginWrite(connection) : null;
+        try
+        {
+            await connection.ExecuteAsync("INSERT INTO organizations (id, name, created_at) VALUES (@id, @name, @now)", new { id, name, now = Clock.NowMs() }, tx ?? own);
+            if (credits > 0) await Ledger.GrantAsync(connection, id, credits, "initial credits", tx ?? own);
+            if (own is not null) await own.CommitAsync();
+        }
+        finally
+        {
+            if (own is not null) await own.DisposeAsync();
+        }
         return id;
     }
 
     /// <summary>The only moment the key exists in plain text: it is returned, and only its hash is stored.</summary>
-    public static async Task<IssuedKey> IssueKeyAsync(DbConnection connection, string orgId, string name)
+    public static async Task<IssuedKey> IssueKeyAsync(DbConnection connection, string orgId, string name, DbTransaction? tx = null)
     {
         var key = ApiKeys.Generate();
         var issued = new IssuedKey("apikey_" + Guid.NewGuid().ToString("N"), key, ApiKeys.DisplayPrefix(key), name);
         await connection.ExecuteAsync(
             "INSERT INTO api_keys (id, org_id, name, prefix, key_hash, created_at) VALUES (@Id, @orgId, @Name, @Prefix, @hash, @now)",
-            new { issued.Id, orgId, issued.Name, issued.Prefix, hash = ApiKeys.Hash(key), now = Clock.NowMs() });
+            new { issued.Id, orgId, issued.Name, issued.Prefix, hash = ApiKeys.Hash(key), now = Clock.NowMs() }, tx);
         return issued;
     }
+
+    /// <summary>
+    /// Locks the organization's row until the transaction ends (PostgreSQL), serializing the read-check-write steps
+    /// on its credits, limits and secrets; on SQLite, BEGIN IMMEDIATE already does.
+    /// </summary>
+    public static Task LockAsync(DbConnection connection, DbTransaction tx, string orgId) =>
+        connection.ExecuteScalarAsync<string>($"SELECT id FROM organizations WHERE id = @orgId{Db.ForUpdate(connection)}", new { orgId }, tx);
 
     public static Task<bool> ExistsAsync(DbConnection connection, string orgId) =>
         connection.ExecuteScalarAsync<bool>("SELECT COUNT(*) > 0 FROM organizations WHERE id = @orgId", new { orgId });
@@ -42,9 +57,14 @@ public static class Bootstrap
     public static async Task<IssuedKey?> EnsureDefaultOrganizationAsync(Db db, long credits)
     {
         await using var connection = await db.OpenAsync();
-        if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM organizations") > 0) return null;
-        var orgId = await Organizations.CreateAsync(connection, "default", credits);
-        return await Organizations.IssueKeyAsync(connection, orgId, "default");
+        await using var tx = Db.BeginWrite(connection);
+        // Nodes starting at once on a new PostgreSQL database: only one creates the default organization.
+        await Db.LockAsync(connection, tx, "reelay:bootstrap");
+        if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM organizations", transaction: tx) > 0) return null;
+        var orgId = await Organizations.CreateAsync(connection, "default", credits, tx);
+        var issued = await Organizations.IssueKeyAsync(connection, orgId, "default", tx);
+        await tx.CommitAsync();
+        return issued;
     }
 
     public static void Print(IssuedKey key, string orgName, long credits)

@@ -38,25 +38,34 @@ public static class TaskQueue
         foreach (var (orgId, modelId) in groups)
         {
             await using var tx = Db.BeginWrite(connection);
+            // PostgreSQL: one promoter per organization and model at a time, never interleaved with a create's decision.
+            await Db.LockAsync(connection, tx, ThrottleLock(orgId, modelId));
             var model = catalog.Find(modelId);
             var limit = model is null ? 1 : (await Limits.ForAsync(connection, tx, orgId, model)).MaxConcurrentGenerations;
             var active = await ActiveCountAsync(connection, tx, orgId, modelId);
             var free = limit - active;
             if (free > 0)
             {
-                promoted += await connection.ExecuteAsync(
+                // The outer status check: on PostgreSQL a task cancelled meanwhile is re-read after its row lock and left alone.
+                var rows = await connection.ExecuteAsync(
                     """
                     UPDATE tasks SET status = 'queued'
-                    WHERE seq IN (SELECT seq FROM tasks
+                    WHERE status = 'throttled'
+                      AND seq IN (SELECT seq FROM tasks
                                   WHERE org_id = @orgId AND model = @modelId AND status = 'throttled'
                                     AND (hold_until IS NULL OR hold_until <= @now)
                                   ORDER BY seq LIMIT @free)
                     """, new { orgId, modelId, now, free }, tx);
+                if (rows > 0) await Db.NotifyTasksAsync(connection, tx);
+                promoted += rows;
             }
             await tx.CommitAsync();
         }
         return promoted;
     }
+
+    /// <summary>The advisory lock (PostgreSQL) under which an organization's waiting tasks of one model are promoted or throttled.</summary>
+    public static string ThrottleLock(string orgId, string model) => $"reelay:throttle:{orgId}:{model}";
 
     public static Task<long> ActiveCountAsync(DbConnection connection, DbTransaction? tx, string orgId, string model) =>
         connection.ExecuteScalarAsync<long>(
@@ -77,12 +86,14 @@ public static class TaskQueue
     {
         await using var connection = await db.OpenAsync();
         var now = Clock.NowMs();
+        // SQLite runs the pick and the update under its write lock; PostgreSQL locks the picked row and lets other
+        // claimers skip it (SKIP LOCKED), so concurrent workers on any node take different tasks without waiting.
         return await connection.QuerySingleOrDefaultAsync<ClaimedTask>(
-            """
+            $"""
             UPDATE tasks
             SET status = 'running', lease_owner = @owner, lease_token = @token, lease_expires_at = @expires,
                 started_at = COALESCE(started_at, @now), attempts = attempts + 1, progress = 0
-            WHERE seq = (SELECT seq FROM tasks WHERE status = 'queued' ORDER BY seq LIMIT 1)
+            WHERE status = 'queued' AND seq = (SELECT seq FROM tasks WHERE status = 'queued' ORDER BY seq LIMIT 1{Db.SkipLocked(connection)})
             RETURNING id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, params AS Params,
                       simulate AS Simulate, lease_token AS LeaseToken, attempts AS Attempts
             """, new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now });
@@ -128,12 +139,14 @@ public static class TaskQueue
     public static async Task ReleaseAsync(Db db, string id, string token)
     {
         await using var connection = await db.OpenAsync();
-        await connection.ExecuteAsync(
+        // CASE rather than MAX(a, b): SQLite's two-argument MAX is GREATEST on PostgreSQL.
+        var rows = await connection.ExecuteAsync(
             """
             UPDATE tasks SET status = 'queued', progress = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
-                   attempts = MAX(attempts - 1, 0)
+                   attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
             WHERE id = @id AND lease_token = @token AND status = 'running'
             """, new { id, token });
+        if (rows == 1) await Db.NotifyTasksAsync(connection, null); // a worker on another node can take it at once
     }
 
     /// <summary>Tasks whose worker died go back to the queue; after too many attempts they fail and their hold is released.</summary>
@@ -149,18 +162,23 @@ public static class TaskQueue
             """, new { now, maxAttempts }, tx);
         var exhausted = (await connection.QueryAsync<string>(
             "SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at < @now AND attempts >= @maxAttempts", new { now, maxAttempts }, tx)).ToList();
+        var failed = 0;
         foreach (var id in exhausted)
         {
-            await connection.ExecuteAsync(
+            // The guard repeats the pick: on PostgreSQL (READ COMMITTED) its worker may have finished in between.
+            var rows = await connection.ExecuteAsync(
                 """
                 UPDATE tasks SET status = 'failed', failure_code = 'INTERNAL', failure = @failure, finished_at = @now,
                        lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-                WHERE id = @id
+                WHERE id = @id AND status = 'running' AND lease_expires_at < @now
                 """, new { id, now, failure = $"The task was interrupted {maxAttempts} times and was stopped. Please try again." }, tx);
+            if (rows == 0) continue;
+            failed++;
             await Ledger.SettleAsync(connection, tx, id, charge: false);
             await WebhookOutbox.EnqueueAsync(connection, tx, id);
         }
+        if (requeued > 0) await Db.NotifyTasksAsync(connection, tx);
         await tx.CommitAsync();
-        return requeued + exhausted.Count;
+        return requeued + failed;
     }
 }

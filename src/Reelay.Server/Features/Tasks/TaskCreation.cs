@@ -5,6 +5,7 @@ using Reelay.Server.Features.Engines;
 using Reelay.Server.Features.Idempotency;
 using Reelay.Server.Features.Queue;
 using Reelay.Server.Infrastructure;
+using Orgs = Reelay.Server.Features.Organizations.Organizations;
 
 namespace Reelay.Server.Features.Tasks;
 
@@ -28,11 +29,19 @@ public sealed record CreatedResponse(int Status, string Body);
 public static class TaskCreation
 {
     public static readonly TimeSpan OverloadRetryAfter = TimeSpan.FromSeconds(30);
+    public const string WaitingTasksLock = "reelay:waiting-tasks";
 
     public static async Task<CreationResult> InsertAsync(Db db, ReelayOptions options, NewTask task, IdempotencyClaim? claim, CreatedResponse response)
     {
         await using var connection = await db.OpenAsync();
         await using var tx = Db.BeginWrite(connection);
+        // PostgreSQL: the locks that stand in for SQLite's single writer, always taken in this order (global,
+        // organization, organization+model) so creates never wait on each other crosswise. The overload guard counts
+        // every waiting task; credits and the daily cap are the organization's; the PENDING/THROTTLED decision must
+        // not interleave with a promotion of the same organization and model.
+        await Db.LockAsync(connection, tx, WaitingTasksLock);
+        await Orgs.LockAsync(connection, tx, task.OrgId);
+        await Db.LockAsync(connection, tx, TaskQueue.ThrottleLock(task.OrgId, task.Model.Id));
         var now = Clock.NowMs();
 
         var waiting = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tasks WHERE status IN ('queued', 'throttled')", transaction: tx);
@@ -70,6 +79,7 @@ public static class TaskCreation
             }, tx);
         await Ledger.HoldAsync(connection, tx, task.OrgId, task.TaskId, task.Model.Id, task.Price);
         if (claim is not null) await IdempotencyKeys.CompleteAsync(connection, tx, claim, response.Status, response.Body, task.TaskId);
+        await Db.NotifyTasksAsync(connection, tx);
         await tx.CommitAsync();
         return new CreationResult(CreationOutcome.Created, status);
     }

@@ -27,15 +27,16 @@ public static class WebhookDeliveries
     public static async Task<ClaimedDelivery?> ClaimAsync(Db db, TimeSpan lease)
     {
         await using var connection = await db.OpenAsync();
-        // BEGIN IMMEDIATE: the pick and the claim happen under the write lock, so two loops or nodes cannot pick the same row.
+        // SQLite: the pick and the claim happen under the write lock (BEGIN IMMEDIATE); PostgreSQL: the picked row is
+        // locked and other claimers skip it. Either way two loops or nodes cannot pick the same row.
         await using var tx = Db.BeginWrite(connection);
         var now = Clock.NowMs();
         var claimed = await connection.QuerySingleOrDefaultAsync<ClaimedDelivery>(
-            """
+            $"""
             UPDATE webhook_deliveries SET lease_until = @leaseUntil, attempts = attempts + 1
             WHERE id = (SELECT id FROM webhook_deliveries
                         WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
-                        ORDER BY next_attempt_at LIMIT 1)
+                        ORDER BY next_attempt_at LIMIT 1{Db.SkipLocked(connection)})
             RETURNING id AS Id, org_id AS OrgId, task_id AS TaskId, url AS Url, payload AS Payload, attempts AS Attempt
             """, new { now, leaseUntil = now + (long)lease.TotalMilliseconds }, tx);
         await tx.CommitAsync();
@@ -112,10 +113,10 @@ public static class WebhookDeliveries
             """, new { orgId, limit })).ToList();
         var ids = deliveries.Select(d => d.Id).ToList();
         var attempts = (await connection.QueryAsync<AttemptRow>(
-            """
+            $"""
             SELECT delivery_id AS DeliveryId, attempt AS Attempt, started_at AS StartedAt, status_code AS StatusCode, latency_ms AS LatencyMs,
                    error AS Error, response_snippet AS ResponseSnippet
-            FROM webhook_attempts WHERE delivery_id IN @ids ORDER BY id
+            FROM webhook_attempts WHERE delivery_id {Db.InList(connection, "ids")} ORDER BY id
             """, new { ids })).ToLookup(a => a.DeliveryId);
         return [.. deliveries.Select(d => (d, (IReadOnlyList<AttemptRow>)[.. attempts[d.Id]]))];
     }

@@ -23,8 +23,9 @@ public static class WebhookOutbox
         // The unique index on task_id makes a second end-of-task call (a retried transaction, a race) a no-op.
         await connection.ExecuteAsync(
             """
-            INSERT OR IGNORE INTO webhook_deliveries (id, org_id, task_id, url, payload, state, attempts, next_attempt_at, created_at)
+            INSERT INTO webhook_deliveries (id, org_id, task_id, url, payload, state, attempts, next_attempt_at, created_at)
             VALUES (@id, @orgId, @taskId, @url, @payload, 'pending', 0, @now, @now)
+            ON CONFLICT DO NOTHING
             """,
             new { id = NewDeliveryId(), orgId = row.OrgId, taskId, url = row.CallbackUrl, payload = WebhookPayload.Snapshot(row), now }, tx);
     }

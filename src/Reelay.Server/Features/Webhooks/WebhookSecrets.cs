@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using Reelay.Server.Infrastructure;
+using Orgs = Reelay.Server.Features.Organizations.Organizations;
 
 namespace Reelay.Server.Features.Webhooks;
 
@@ -29,8 +30,9 @@ public static class WebhookSecrets
         await using var connection = await db.OpenAsync();
         var active = await ActiveAsync(connection, null, orgId);
         if (active.Count > 0) return active;
-        // BEGIN IMMEDIATE: two first requests at once must not each create a "first" secret.
+        // Two first requests at once must not each create a "first" secret: BEGIN IMMEDIATE on SQLite, the organization's row lock on PostgreSQL.
         await using var tx = Db.BeginWrite(connection);
+        await Orgs.LockAsync(connection, tx, orgId);
         active = await ActiveAsync(connection, tx, orgId);
         if (active.Count == 0)
         {
@@ -46,6 +48,7 @@ public static class WebhookSecrets
     {
         await using var connection = await db.OpenAsync();
         await using var tx = Db.BeginWrite(connection);
+        await Orgs.LockAsync(connection, tx, orgId); // two rotations at once still leave one current secret
         var retireAt = Clock.NowMs() + (long)overlap.TotalMilliseconds;
         await connection.ExecuteAsync(
             "UPDATE webhook_secrets SET retired_at = @retireAt WHERE org_id = @orgId AND (retired_at IS NULL OR retired_at > @retireAt)",
@@ -61,6 +64,7 @@ public static class WebhookSecrets
     {
         await using var connection = await db.OpenAsync();
         await using var tx = Db.BeginWrite(connection);
+        await Orgs.LockAsync(connection, tx, orgId);
         var now = Clock.NowMs();
         await connection.ExecuteAsync(
             """

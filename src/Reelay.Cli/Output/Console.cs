@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Reelay.Client;
+using Spectre.Console;
+
+namespace Reelay.Cli.Output;
+
+/// <summary>
+/// Everything the CLI prints. On a terminal: colour, tables and live progress. In a pipe: plain
+/// aligned text and no progress bars. With --json: exactly one JSON document on stdout.
+/// </summary>
+public sealed class CliConsole(bool json)
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public bool Json { get; } = json;
+    public bool IsTerminal { get; } = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not "dumb";
+
+    public void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+
+    public void Line(string text) => Console.Out.WriteLine(text);
+
+    public void Error(string text) => Console.Error.WriteLine(text);
+
+    /// <summary>A table: Spectre's box drawing on a terminal, tab-free aligned columns in a pipe.</summary>
+    public void Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var data = rows.ToList();
+        if (IsTerminal)
+        {
+            var table = new Table().Border(TableBorder.Rounded);
+            foreach (var header in headers) table.AddColumn(Markup.Escape(header));
+            foreach (var row in data) table.AddRow(row.Select(cell => new Markup(Markup.Escape(cell))).ToArray());
+            AnsiConsole.Write(table);
+            return;
+        }
+        var widths = headers.Select((h, i) => Math.Max(h.Length, data.Count == 0 ? 0 : data.Max(r => r[i].Length))).ToList();
+        Console.Out.WriteLine(string.Join("  ", headers.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
+        foreach (var row in data) Console.Out.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+    }
+
+    /// <summary>Prints an API error the way a developer needs it: message, each issue as path → message, request id.</summary>
+    public int Fail(Exception exception)
+    {
+        var (code, lines) = Describe(exception);
+        if (Json) WriteJson(new { error = lines[0], details = lines.Skip(1).ToList(), exitCode = code });
+        else
+        {
+            Error((IsTerminal ? "\u001b[31merror:\u001b[0m " : "error: ") + lines[0]);
+            foreach (var line in lines.Skip(1)) Error("  " + line);
+        }
+        return code;
+    }
+
+    public static (int Code, List<string> Lines) Describe(Exception exception) => exception switch
+    {
+        BadRequestException bad => (ExitCodes.RequestRejected, [bad.Error ?? bad.Message, .. bad.Issues.Select(i => $"{i.PathText}: {i.Message} ({i.Code})"), .. RequestId(bad)]),
+        TaskFailedException failed => (ExitCodes.TaskFailed, [$"task {failed.TaskId} {failed.Task.RawStatus.ToLowerInvariant()}: {failed.Failure ?? "cancelled"}", .. failed.FailureCode is null ? Array.Empty<string>() : [$"failureCode: {failed.FailureCode}"]]),
+        TaskTimedOutException timedOut => (ExitCodes.TimedOut, [$"task {timedOut.TaskId} did not finish within {timedOut.Timeout.TotalSeconds:0} s (last status {timedOut.Task.RawStatus})"]),
+        ApiTimeoutException timeout => (ExitCodes.Unreachable, [timeout.Message]),
+        ApiConnectionException connection => (ExitCodes.Unreachable, [connection.Message]),
+        InternalServerException or ServiceUnavailableException => (ExitCodes.ServerError, [((ApiException)exception).Error ?? exception.Message, .. RequestId((ApiException)exception)]),
+        ApiException api => (ExitCodes.RequestRejected, [api.Error ?? api.Message, .. RequestId(api)]),
+        HttpRequestException http => (ExitCodes.Unreachable, [http.Message]),
+        ArgumentException or InvalidOperationException or IOException => (ExitCodes.Usage, [exception.Message]),
+        _ => (ExitCodes.ServerError, [exception.Message]),
+    };
+
+    private static IEnumerable<string> RequestId(ApiException api) => api.RequestId is null ? [] : [$"request id: {api.RequestId}"];
+}

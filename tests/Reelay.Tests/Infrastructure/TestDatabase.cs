@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Text;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Reelay.Tests.Infrastructure;
+
+/// <summary>
+/// The database the test servers run on: SQLite files in their data directories (the default), or with
+/// REELAY_TEST_DATABASE=postgres a fresh PostgreSQL database per data directory on the server REELAY_TEST_PG
+/// names (scripts/ensure-postgres.sh starts one). Tests that look into a server's database go through here,
+/// so they read whichever engine that server uses; their SQL is the portable subset both engines accept.
+/// </summary>
+public static class TestDatabase
+{
+    public static bool IsPostgres { get; } =
+        string.Equals(Environment.GetEnvironmentVariable("REELAY_TEST_DATABASE"), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    private static readonly string BaseConnectionString =
+        Environment.GetEnvironmentVariable("REELAY_TEST_PG") is { Length: > 0 } cs ? cs : "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+
+    // Keyed by data directory: a test that restarts a server on the same directory gets the same database back.
+    private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Databases = new();
+    private static readonly ConcurrentQueue<string> Created = new();
+
+    static TestDatabase()
+    {
+        if (IsPostgres) AppDomain.CurrentDomain.ProcessExit += (_, _) => DropCreated();
+    }
+
+    /// <summary>The connection string of the data directory's database, created on first use.</summary>
+    public static Task<string> ForDataDirectoryAsync(string dataDirectory) =>
+        Databases.GetOrAdd(Path.GetFullPath(dataDirectory), _ => new Lazy<Task<string>>(CreateAsync)).Value;
+
+    private static async Task<string> CreateAsync()
+    {
+        var name = $"reelay_t_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(BaseConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        Created.Enqueue(name);
+        return new NpgsqlConnectionStringBuilder(BaseConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>The throwaway cluster is shared by runs: each test process removes the databases it made.</summary>
+    private static void DropCreated()
+    {
+        File.AppendAllText("/tmp/dropdebug.txt", $"drop called {Created.Count}\n");
+        try
+        {
+            using var connection = new NpgsqlConnection(BaseConnectionString);
+            connection.Open();
+            while (Created.TryDequeue(out var name))
+            {
+                using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+                drop.ExecuteNonQuery();
+            }
+        }
+        catch (Exception ex)
+        {
+            File.AppendAllText("/tmp/dropdebug.txt", ex.ToString());
+            // Leftovers live in /tmp/reelay-pg, which is disposable; never fail a finished run over them.
+        }
+    }
+
+    public static async Task<DbConnection> OpenAsync(ServerProcess server)
+    {
+        // No pooling for the tests' own connections: an idle pooled connection would keep the database busy at the end.
+        DbConnection connection = server.DatabaseConnectionString is { } cs
+            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString)
+            : new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "reelay.db")}");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public static async Task<List<T>> QueryAsync<T>(ServerProcess server, string sql, object? parameters = null)
+    {
+        await using var connection = await OpenAsync(server);
+        return [.. await connection.QueryAsync<T>(sql, parameters)];
+    }
+
+    public static async Task<T?> ScalarAsync<T>(ServerProcess server, string sql, object? parameters = null)
+    {
+        await using var connection = await OpenAsync(server);
+        return await connection.ExecuteScalarAsync<T>(sql, parameters);
+    }
+
+    public static async Task<int> ExecuteAsync(ServerProcess server, string sql, object? parameters = null)
+    {
+        await using var connection = await OpenAsync(server);
+        return await connection.ExecuteAsync(sql, parameters);
+    }
+
+    /// <summary>
+    /// PostgreSQL: every value of every text and bytea column of every table, as text (bytea also as hex), for
+    /// "this secret is stored nowhere" checks; the SQLite twin of that check reads the database files.
+    /// </summary>
+    public static async Task<List<string>> AllStoredTextAsync(ServerProcess server)
+    {
+        await using var connection = await OpenAsync(server);
+        var columns = await connection.QueryAsync<(string Table, string Column)>(
+            """
+            SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_schema = 'public' AND data_type IN ('text', 'bytea', 'character varying')
+            """);
+        var values = new List<string>();
+        foreach (var (table, column) in columns)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT \"{column}\" FROM \"{table}\"";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                if (reader.GetValue(0) is string text) values.Add(text);
+                else if (reader.GetValue(0) is byte[] bytes) values.AddRange([Encoding.ASCII.GetString(bytes), Convert.ToHexString(bytes)]);
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Reelay.Tests.Infrastructure;
+
+namespace Reelay.Tests.Portal;
+
+/// <summary>Runs one scenario of tests/sdk-compat/runway-sdk.mjs: the official @runwayml/sdk, unmodified.</summary>
+public static class SdkScenario
+{
+    private static readonly string SdkDirectory = Path.Combine(TestPaths.RepositoryRoot, "tests", "sdk-compat");
+    private static readonly Lazy<bool> Installed = new(() =>
+    {
+        if (!Directory.Exists(Path.Combine(SdkDirectory, "node_modules", "@runwayml")))
+            Run("npm", ["ci", "--silent", "--no-audit", "--no-fund"], [], TimeSpan.FromMinutes(5));
+        return true;
+    });
+
+    public static async Task<JsonElement> RunAsync(Uri baseUrl, string scenario, string key)
+    {
+        _ = Installed.Value;
+        var env = new Dictionary<string, string>
+        {
+            ["REELAY_BASE_URL"] = baseUrl.ToString().TrimEnd('/'),
+            ["REELAY_API_KEY"] = key,
+            ["REELAY_IMAGE_DATA_URI"] = Media.DataUri(640, 360),
+        };
+        var output = await Task.Run(() => Run("node", ["runway-sdk.mjs", scenario], env, TimeSpan.FromMinutes(2)));
+        return JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last()).RootElement.Clone();
+    }
+
+    private static string Run(string file, string[] args, Dictionary<string, string> env, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = SdkDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (k, v) in env) info.Environment[k] = v;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} timed out.\n{stderr.Result}");
+        }
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}\n{stderr.Result}");
+        return stdout.Result;
+    }
+}
