@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
 # Runs every test: installs what the tests need (ffmpeg, fonts, Node.js and the official
-# @runwayml/sdk from tests/sdk-compat/package-lock.json), then the whole xUnit suite.
+# @runwayml/sdk from tests/sdk-compat/package-lock.json), then the whole xUnit suite on SQLite and
+# again on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/ensure-packages.sh --tests
 (cd tests/sdk-compat && npm ci --silent --no-audit --no-fund >/dev/null)
 
+# The whole suite twice: on SQLite (the default), then again with every test server on its own database
+# of a throwaway PostgreSQL cluster (scripts/ensure-postgres.sh). Tests that can only mean SQLite carry
+# [Trait("Database", "sqlite-only")] and are left out of the second run.
 log=$(mktemp)
+pglog=$(mktemp)
 set +e
 dotnet test Reelay.slnx -c Release --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+pg=$(scripts/ensure-postgres.sh)
+pgstatus=$?
+if [[ $pgstatus -eq 0 ]]; then
+  echo "=== The same suite on PostgreSQL ($pg) ==="
+  REELAY_TEST_DATABASE=postgres REELAY_TEST_PG="$pg" \
+    dotnet test Reelay.slnx -c Release --nologo --no-build --filter "Database!=sqlite-only" 2>&1 | tee "$pglog"
+  pgstatus=${PIPESTATUS[0]}
+else
+  echo "Could not start PostgreSQL (scripts/ensure-postgres.sh); the PostgreSQL run did not happen." >&2
+fi
 set -e
-# One plain closing line for CI: "N passed, N failed".
-summary=$(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+' "$log" | tail -1)
-failed=$(echo "$summary" | grep -Eo 'Failed: +[0-9]+' | grep -Eo '[0-9]+' || echo 0)
-passed=$(echo "$summary" | grep -Eo 'Passed: +[0-9]+' | grep -Eo '[0-9]+' || echo 0)
-rm -f "$log"
-echo "${passed:-0} passed, ${failed:-0} failed"
-exit "$status"
+# One plain closing line for CI: "N passed, N failed", summed over both runs.
+total() { grep -Eho "Failed: +[0-9]+, Passed: +[0-9]+" "$log" "$pglog" | grep -Eo "$1: +[0-9]+" | grep -Eo '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }
+passed=$(total Passed)
+failed=$(total Failed)
+rm -f "$log" "$pglog"
+echo "${passed} passed, ${failed} failed"
+if [[ $status -ne 0 ]]; then exit "$status"; fi
+exit "$pgstatus"

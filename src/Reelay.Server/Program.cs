@@ -52,6 +52,7 @@ app.MapUploads();
 app.MapAssetChecks();
 app.MapRunBlob();
 app.MapOrganization();
+app.MapRequestHistory();
 app.MapOutputs();
 app.MapAdmin(options);
 app.MapWebhookAdmin(options);

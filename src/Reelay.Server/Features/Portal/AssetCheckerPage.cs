@@ -53,20 +53,23 @@ public static class AssetCheckerPage
             sb.Append($"<tr><td>{E(check.Name)}</td><td class=\"{(check.Passed ? "pass" : "fail")}\">{(check.Passed ? "passed" : "failed")}</td><td>{E(check.Detail)}</td></tr>");
         sb.Append("</tbody></table>");
         var o = report.Observed;
+        // Values as HTML: text from the asset (address, content type) is encoded, numbers are ours.
         var facts = new List<(string, string?)>
         {
-            ("Address", o.Address), ("HTTP status", o.Status?.ToString()), ("Content-Type", o.ContentType), ("Content-Length", o.ContentLength?.ToString("N0")),
-            ("Bytes read", o.BytesRead?.ToString("N0")), ("Media type", o.MediaType), ("Size", o.Width is null ? null : $"{o.Width} × {o.Height}"),
+            ("Address", Text(o.Address)), ("HTTP status", o.Status?.ToString()), ("Content-Type", Text(o.ContentType)), ("Content-Length", o.ContentLength?.ToString("N0")),
+            ("Bytes read", o.BytesRead?.ToString("N0")), ("Media type", Text(o.MediaType)), ("Size", o.Width is null ? null : $"{o.Width} × {o.Height} px"),
             ("Ratio", o.Ratio?.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Duration", o.DurationSeconds is { } s ? $"{s:0.###} s" : null),
         };
         if (facts.Any(f => f.Item2 is not null))
         {
             sb.Append("<h2>Observed</h2><dl class=\"facts\">");
-            foreach (var (name, value) in facts.Where(f => f.Item2 is not null)) sb.Append($"<dt>{E(name)}</dt><dd>{E(value)}</dd>");
+            foreach (var (name, value) in facts.Where(f => f.Item2 is not null)) sb.Append($"<dt>{name}</dt><dd>{value}</dd>");
             sb.Append("</dl>");
         }
         return sb.ToString();
     }
+
+    private static string? Text(string? value) => value is null ? null : E(value);
 
     private static IResult Render(HttpContext http, ModelCatalog catalog, string? uri, AssetKind? kind, string? modelId, string? result)
     {

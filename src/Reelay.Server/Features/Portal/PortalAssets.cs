@@ -57,6 +57,7 @@ public static class PortalAssets
         .inline{display:inline;margin:0}
         video{max-width:100%;background:#000;display:block;margin:1rem 0}
         .chart{background:#fff;border:1px solid var(--line);padding:.5rem}
+        .chart svg{width:100%;height:auto;display:block}
         .signin{max-width:28rem;margin:4rem auto;background:#fff;border:1px solid var(--line);padding:1.5rem}
         .signin input{width:100%;margin:.4rem 0 1rem}
         .pass{color:var(--ok);font-weight:600}.fail{color:var(--bad);font-weight:600}
