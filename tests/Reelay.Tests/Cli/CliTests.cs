@@ -48,6 +48,35 @@ public class CliTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task On_a_terminal_generate_shows_a_live_progress_bar()
+    {
+        // `script` (util-linux, in every Debian) gives the command a pseudo-terminal, as a person would have.
+        Assert.True(File.Exists("/usr/bin/script"), "util-linux script is needed to provide a terminal");
+        var env = await EnvAsync();
+        var directory = TestPaths.NewTempDirectory("reelay-cli-tty");
+        var command = $"dotnet {TestPaths.CliDll} generate text-to-video --prompt tty --duration 2 --simulate delay=2 --out {directory}/tty.mp4";
+        var result = await RunUnderTerminalAsync(command, env, directory);
+        Assert.True(result.ExitCode == 0, result.Stdout);
+        Assert.Contains("━", result.Stdout);
+        Assert.Contains("rendering", result.Stdout);
+        Assert.True(File.Exists(Path.Combine(directory, "tty.mp4")));
+    }
+
+    private static async Task<CliRunner.Result> RunUnderTerminalAsync(string command, IDictionary<string, string?> env, string directory)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/script") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
+        foreach (var a in new[] { "-qec", command, "/dev/null" }) info.ArgumentList.Add(a);
+        foreach (var (k, v) in env) info.Environment[k] = v;
+        info.Environment["TERM"] = "xterm-256color";
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(cts.Token);
+        return new CliRunner.Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
     public async Task Generate_image_to_video_uploads_a_local_file_and_prints_json_for_scripts()
     {
         var env = await EnvAsync();
