@@ -27,7 +27,7 @@ try
     var seed = Stopwatch.StartNew();
     Console.WriteLine($"Reelay request-history benchmark: SQLite {SqliteVersion(db)}, {Environment.ProcessorCount} CPUs, {rows:N0} rows");
     await SeedAsync(db, rows, start, span, orgs, endpoints);
-    Console.WriteLine($"seeded in {seed.Elapsed.TotalSeconds:0.0} s; file {new FileInfo(db.DatabasePath).Length / 1048576.0:0} MB (WAL checkpointed)");
+    Console.WriteLine($"seeded in {seed.Elapsed.TotalSeconds:0.0} s; file {new FileInfo(db.DatabasePath!).Length / 1048576.0:0} MB (WAL checkpointed)");
     Console.WriteLine();
 
     await using var connection = (SqliteConnection)await db.OpenAsync();

@@ -82,8 +82,11 @@ public sealed class Db
 
     public static bool IsPostgres(DbConnection connection) => connection is NpgsqlConnection;
 
-    /// <summary>Appended to a SELECT that must lock its rows until commit; SQLite's write lock already covers them.</summary>
-    public static string ForUpdate(DbConnection connection) => IsPostgres(connection) ? " FOR UPDATE" : "";
+    /// <summary>
+    /// Appended to a SELECT that must lock its rows until commit; SQLite's write lock already covers them. NO KEY:
+    /// lockers and writers of the row wait, but inserts that merely reference it (foreign-key checks) do not.
+    /// </summary>
+    public static string ForUpdate(DbConnection connection) => IsPostgres(connection) ? " FOR NO KEY UPDATE" : "";
 
     /// <summary>Appended to a queue's pick: concurrent claimers skip rows another claimer holds instead of waiting for them.</summary>
     public static string SkipLocked(DbConnection connection) => IsPostgres(connection) ? " FOR UPDATE SKIP LOCKED" : "";
@@ -102,6 +105,11 @@ public sealed class Db
         IsPostgres(connection)
             ? connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = LockKey(name) }, tx)
             : Task.CompletedTask;
+
+    /// <summary>Like <see cref="LockAsync"/>, but false at once when another transaction holds the lock; always true on SQLite.</summary>
+    public static async Task<bool> TryLockAsync(DbConnection connection, DbTransaction tx, string name) =>
+        !IsPostgres(connection)
+        || await connection.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_xact_lock(@key)", new { key = LockKey(name) }, tx);
 
     /// <summary>A stable 64-bit advisory-lock key for a name, the same on every node and version.</summary>
     public static long LockKey(string name) => BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));

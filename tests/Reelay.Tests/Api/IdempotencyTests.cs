@@ -4,7 +4,7 @@ using Reelay.Tests.Infrastructure;
 
 namespace Reelay.Tests.Api;
 
-public class IdempotencyTests(AssetFixture fixture) : IClassFixture<AssetFixture>
+public class IdempotencyTests(PatientAssetFixture fixture) : IClassFixture<PatientAssetFixture>
 {
     private readonly ReelayApi _api = fixture.Api;
 
@@ -48,6 +48,8 @@ public class IdempotencyTests(AssetFixture fixture) : IClassFixture<AssetFixture
     {
         var tenant = await _api.NewTenantAsync();
         var path = $"/{Guid.NewGuid():N}/slow.png";
+        // Ten chunks 100 ms apart: in flight for at least a second (the retry comes at 400 ms), and far inside the
+        // fixture's 10 s fetch timeout even while other test classes keep both cores busy.
         fixture.Assets.MapDrip(path, Media.Image(640, 360), "image/png", TimeSpan.FromMilliseconds(100), Media.Image(640, 360).Length / 10 + 1);
         var body = new { model = "gen4_turbo", promptImage = fixture.Url(path), ratio = "1280:720", duration = 2 };
         var slow = _api.SendAsync(HttpMethod.Post, "/v1/image_to_video", tenant.Key, body, r => r.Headers.Add("Idempotency-Key", "key-3"));
@@ -85,4 +87,10 @@ public class IdempotencyTests(AssetFixture fixture) : IClassFixture<AssetFixture
         Assert.Equal((201, a.Item2), (b.Item1, b.Item2));
         Assert.Equal(422, (await RunBlobAsync(new { prompt = "other" })).Item1);
     }
+}
+
+/// <summary>The asset fixture with a 10 s fetch timeout: these tests need a deliberately slow asset to arrive, not to time out.</summary>
+public sealed class PatientAssetFixture : AssetFixture
+{
+    protected override double FetchTimeoutSeconds => 10;
 }

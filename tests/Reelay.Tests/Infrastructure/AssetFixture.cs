@@ -4,8 +4,11 @@ namespace Reelay.Tests.Infrastructure;
 /// A local HTTPS asset server (certificate from a test CA) and a Reelay server that trusts that CA,
 /// with test host names pinned through Assets:Resolve and hostile names answered through Assets:DnsOverrides.
 /// </summary>
-public sealed class AssetFixture : IAsyncLifetime
+public class AssetFixture : IAsyncLifetime
 {
+    /// <summary>Short, so the timeout tests are quick; a test class that needs slow assets to succeed raises it.</summary>
+    protected virtual double FetchTimeoutSeconds => 2;
+
     public const string Good = "good.assets.test";
     public const string Closed = "closed.assets.test";
     public const string Untrusted = "untrusted.assets.test";
@@ -44,7 +47,7 @@ public sealed class AssetFixture : IAsyncLifetime
             ["Assets:TrustedCaFile"] = TestCertificates.CaPemFile,
             ["Assets:Resolve"] = $"{Good}=127.0.0.1,{Closed}=127.0.0.1,{Untrusted}=127.0.0.1",
             ["Assets:DnsOverrides"] = string.Join(",", HostileNames.Select(p => $"{p.Key}={p.Value}")),
-            ["Assets:FetchTimeout"] = "2",
+            ["Assets:FetchTimeout"] = FetchTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         Api = new ReelayApi(Server);
     }

@@ -46,14 +46,15 @@ public sealed partial class ServerProcess : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Reelay"] = "Information",
         };
-        // The same data directory means the same database, so restart tests find their data again.
-        var database = TestDatabase.IsPostgres ? await TestDatabase.ForDataDirectoryAsync(dataDirectory) : null;
-        if (database is not null)
+        // The same data directory means the same database, so restart tests find their data again. A test that
+        // names its provider (a fault made by editing the SQLite file) keeps it in a PostgreSQL run too.
+        if (TestDatabase.IsPostgres && settings?.ContainsKey("Database:Provider") != true)
         {
             config["Database:Provider"] = "postgres";
-            config["ConnectionStrings:Reelay"] = database;
+            config["ConnectionStrings:Reelay"] = await TestDatabase.ForDataDirectoryAsync(dataDirectory);
         }
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) config[k] = v;
+        var database = config.GetValueOrDefault("Database:Provider") == "postgres" ? config.GetValueOrDefault("ConnectionStrings:Reelay") : null;
 
         var info = new ProcessStartInfo("dotnet")
         {

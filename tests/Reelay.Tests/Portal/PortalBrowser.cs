@@ -31,7 +31,10 @@ public sealed class PortalBrowser : IAsyncDisposable
     public async Task<IPage> NewPageAsync()
     {
         var context = await _browser.NewContextAsync();
-        context.SetDefaultTimeout(20_000);
+        // Generous: CI runs this next to hundreds of other tests on two cores.
+        context.SetDefaultTimeout(45_000);
+        context.SetDefaultNavigationTimeout(45_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
         return await context.NewPageAsync();
     }
 

@@ -8,15 +8,8 @@ public class PortalCsrfAndCookieTests(ServerFixture fixture) : IClassFixture<Ser
 {
     private readonly ReelayApi _api = fixture.Api;
 
-    private async Task<long> KeyCountAsync(string orgId)
-    {
-        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(fixture.Server.DataDirectory, "reelay.db")};Mode=ReadOnly;Pooling=False");
-        db.Open();
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM api_keys WHERE org_id = $org";
-        command.Parameters.AddWithValue("$org", orgId);
-        return (long)command.ExecuteScalar()!;
-    }
+    private Task<long> KeyCountAsync(string orgId) =>
+        TestDatabase.ScalarAsync<long>(fixture.Server, "SELECT COUNT(*) FROM api_keys WHERE org_id = @orgid", new { orgid = orgId });
 
     [Fact]
     public async Task A_form_post_without_the_csrf_token_or_with_another_sessions_token_is_refused_and_changes_nothing()

@@ -1,10 +1,8 @@
-using Dapper;
-using Microsoft.Data.Sqlite;
 using Reelay.Tests.Infrastructure;
 
 namespace Reelay.Tests.Portal;
 
-/// <summary>Reads the request log straight from a running server's SQLite file (entries are written behind, so it waits).</summary>
+/// <summary>Reads the request log straight from a running server's database (entries are written behind, so it waits).</summary>
 public static class RequestLogDb
 {
     public sealed class Entry
@@ -23,19 +21,15 @@ public static class RequestLogDb
     public static async Task<Entry> WaitForAsync(ServerProcess server, string requestId, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        var path = Path.Combine(server.DataDirectory, "reelay.db");
         while (true)
         {
-            await using (var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False"))
-            {
-                var entry = await connection.QuerySingleOrDefaultAsync<Entry>(
-                    """
-                    SELECT id AS Id, org_id AS OrgId, key_prefix AS KeyPrefix, endpoint AS Endpoint, status AS Status, request_id AS RequestId,
-                           request_bytes AS RequestBytes, request_body AS RequestBody, response_body AS ResponseBody
-                    FROM request_log WHERE request_id = @requestid
-                    """, new { requestid = requestId });
-                if (entry is not null) return entry;
-            }
+            var entry = (await TestDatabase.QueryAsync<Entry>(server,
+                """
+                SELECT id AS Id, org_id AS OrgId, key_prefix AS KeyPrefix, endpoint AS Endpoint, status AS Status, request_id AS RequestId,
+                       request_bytes AS RequestBytes, request_body AS RequestBody, response_body AS ResponseBody
+                FROM request_log WHERE request_id = @requestid
+                """, new { requestid = requestId })).SingleOrDefault();
+            if (entry is not null) return entry;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Request {requestId} never appeared in the request log.\n{server.Output}");
             await Task.Delay(100);
         }

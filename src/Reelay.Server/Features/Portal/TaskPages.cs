@@ -125,7 +125,7 @@ public static class TaskPages
     {
         if (ids.Count == 0) return [];
         var kinds = await connection.QueryAsync<(string TaskId, string Kind)>(
-            "SELECT task_id, kind FROM ledger_entries WHERE task_id IN @ids AND kind IN ('charge', 'release')", new { ids });
+            $"SELECT task_id, kind FROM ledger_entries WHERE task_id {Db.InList(connection, "ids")} AND kind IN ('charge', 'release')", new { ids });
         return kinds.GroupBy(k => k.TaskId).ToDictionary(g => g.Key, g => g.Any(k => k.Kind == "charge") ? "charged" : "released");
     }
 }

@@ -154,6 +154,8 @@ public static class TaskQueue
     {
         await using var connection = await db.OpenAsync();
         await using var tx = Db.BeginWrite(connection);
+        // Every worker loop on every node reaps; on PostgreSQL one at a time is enough, and the others need not wait.
+        if (!await Db.TryLockAsync(connection, tx, "reelay:reaper")) return 0;
         var now = Clock.NowMs();
         var requeued = await connection.ExecuteAsync(
             """

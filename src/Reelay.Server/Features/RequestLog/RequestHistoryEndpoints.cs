@@ -35,7 +35,7 @@ public static class RequestHistoryEndpoints
                 var ids = page.Rows.Where(r => r.Status >= 400).Select(r => r.Id).ToList();
                 var bodies = ids.Count == 0
                     ? new Dictionary<long, string?>()
-                    : (await connection.QueryAsync<(long Id, string? Body)>("SELECT id, response_body FROM request_log WHERE id IN @ids", new { ids }))
+                    : (await connection.QueryAsync<(long Id, string? Body)>($"SELECT id, response_body FROM request_log WHERE id {Db.InList(connection, "ids")}", new { ids }))
                         .ToDictionary(r => r.Id, r => r.Body);
                 var requests = page.Rows.Select(r =>
                 {

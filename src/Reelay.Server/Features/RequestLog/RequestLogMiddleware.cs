@@ -32,12 +32,13 @@ public static class RequestLogMiddleware
             var watch = Stopwatch.StartNew();
             var request = context.Request;
             var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
-            var tooLarge = request.ContentLength > options.CaptureBytes;
+            // Multipart bodies are file uploads: only their size is recorded, so they are not copied at all.
+            var skip = request.ContentLength > options.CaptureBytes || request.HasFormContentType && !request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
             RequestCaptureStream? requestCapture = null;
             var originalRequestBody = request.Body;
             if (hasBody)
             {
-                requestCapture = new RequestCaptureStream(originalRequestBody, tooLarge ? 0 : options.CaptureBytes, request.ContentLength);
+                requestCapture = new RequestCaptureStream(originalRequestBody, skip ? 0 : options.CaptureBytes, skip ? 0 : request.ContentLength);
                 request.Body = requestCapture;
             }
             var originalResponseBody = context.Response.Body;
@@ -87,7 +88,8 @@ public static class RequestLogMiddleware
             bytes = Math.Max(requestCapture.BytesRead, request.ContentLength ?? 0);
             raw = requestCapture.Captured;
             if (raw is { Length: 0 }) raw = null;
-            if (bytes > 0 && raw is null) note = "not kept: larger than RequestLog:CaptureBytes";
+            if (bytes > 0 && raw is null)
+                note = request.HasFormContentType ? "not kept: a multipart upload (only its size is logged)" : "not kept: larger than RequestLog:CaptureBytes";
             else if (!requestCapture.ReachedEnd && request.ContentLength > requestCapture.BytesRead)
                 note = requestCapture.BytesRead == 0 ? "not read: the server answered before reading the body" : null;
         }
