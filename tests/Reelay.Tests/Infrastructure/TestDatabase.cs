@@ -53,21 +53,29 @@ public static class TestDatabase
     private static readonly Lazy<Task> PruneOnce = new(PruneStaleAsync);
 
     /// <summary>
-    /// Databases of runs that ended without cleaning up (a killed test host): any test database older than a run
-    /// can last. Younger ones may belong to a run going on right now on the same cluster, and are left alone.
+    /// Databases of runs that ended without cleaning up (a test host killed before its exit handler ran): those older
+    /// than 10 minutes, longer than a whole run takes. A database still in use (a long debugging session) refuses to
+    /// be dropped and is left alone, since the drop does not force connections closed.
     /// </summary>
     private static async Task PruneStaleAsync()
     {
         await using var connection = new NpgsqlConnection(BaseConnectionString);
         await connection.OpenAsync();
-        var cutoff = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds();
+        var cutoff = DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeSeconds();
         var names = await connection.QueryAsync<string>("SELECT datname FROM pg_database WHERE starts_with(datname, @prefix)", new { prefix = Prefix });
         foreach (var name in names)
         {
             var stamp = name[Prefix.Length..].Split('_')[0];
             if (long.TryParse(stamp, out var created) && created >= cutoff) continue;
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name}", connection);
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse)
+            {
+                // someone is still connected: not stale after all
+            }
         }
     }
 
