@@ -9,6 +9,7 @@ var root = new RootCommand("reelay: run a Reelay server, administer it, and make
     Cli.ApiKey,
     Cli.Json,
     ServeCommand.Create(),
+    MigrateCommand.Create(),
     AdminCommands.Create(),
     GenerateCommands.Create(),
     TaskCommands.Create(),

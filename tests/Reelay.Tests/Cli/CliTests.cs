@@ -195,6 +195,19 @@ public class CliTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Migrate_applies_the_migrations_once_and_then_reports_the_database_up_to_date()
+    {
+        var data = TestPaths.NewTempDirectory("reelay-cli-migrate");
+        var first = await CliRunner.RunAsync(["--json", "migrate", $"--Data:Directory={data}"], new Dictionary<string, string?>());
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("0001_initial.sql", first.Stdout);
+        Assert.True(File.Exists(Path.Combine(data, "reelay.db")));
+        var second = await CliRunner.RunAsync(["migrate", $"--Data:Directory={data}"], new Dictionary<string, string?>());
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("up to date", second.Stdout);
+    }
+
+    [Fact]
     public async Task Serve_runs_the_same_server()
     {
         var data = TestPaths.NewTempDirectory("reelay-cli-serve");
