@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Reelay.Tests.Infrastructure;
 
@@ -8,29 +7,8 @@ namespace Reelay.Tests.Api;
 public class RunwaySdkCompatibilityTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;
-    private static readonly string SdkDirectory = Path.Combine(TestPaths.RepositoryRoot, "tests", "sdk-compat");
-    private static readonly Lazy<bool> Installed = new(() =>
-    {
-        if (!Directory.Exists(Path.Combine(SdkDirectory, "node_modules", "@runwayml")))
-            Run("npm", ["ci", "--silent", "--no-audit", "--no-fund"], new Dictionary<string, string>(), TimeSpan.FromMinutes(5));
-        return true;
-    });
-
-    private async Task<JsonElement> ScenarioAsync(string scenario, string key, string? simulate = null, string? imageFile = null)
-    {
-        _ = Installed.Value;
-        var env = new Dictionary<string, string>
-        {
-            ["REELAY_BASE_URL"] = _api.BaseUrl.ToString().TrimEnd('/'),
-            ["REELAY_API_KEY"] = key,
-            ["REELAY_IMAGE_DATA_URI"] = Media.DataUri(640, 360),
-        };
-        if (simulate is not null) env["REELAY_SIMULATE"] = simulate;
-        if (imageFile is not null) env["REELAY_IMAGE_FILE"] = imageFile;
-        var output = await Task.Run(() => Run("node", ["runway-sdk.mjs", scenario], env, TimeSpan.FromMinutes(3)));
-        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
-        return JsonDocument.Parse(line).RootElement.Clone();
-    }
+    private Task<JsonElement> ScenarioAsync(string scenario, string key, string? simulate = null, string? imageFile = null) =>
+        SdkScenario.RunAsync(_api.BaseUrl, scenario, key, simulate, imageFile);
 
     [Fact]
     public async Task Image_to_video_with_a_data_uri_waits_for_output_and_the_mp4_downloads()
@@ -85,22 +63,5 @@ public class RunwaySdkCompatibilityTests(ServerFixture fixture) : IClassFixture<
         var second = result.GetProperty("afterSecondDelete");
         Assert.True(second.GetProperty("delete").GetProperty("ok").GetBoolean());
         Assert.Equal("NotFoundError", second.GetProperty("retrieve").GetProperty("errorClass").GetString());
-    }
-
-    private static string Run(string file, string[] args, Dictionary<string, string> env, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = SdkDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var (k, v) in env) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} timed out.\n{stderr.Result}");
-        }
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
     }
 }

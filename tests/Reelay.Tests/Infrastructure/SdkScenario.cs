@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Reelay.Tests.Infrastructure;
 
-namespace Reelay.Tests.Portal;
+namespace Reelay.Tests.Infrastructure;
 
 /// <summary>Runs one scenario of tests/sdk-compat/runway-sdk.mjs: the official @runwayml/sdk, unmodified.</summary>
 public static class SdkScenario
@@ -15,7 +14,8 @@ public static class SdkScenario
         return true;
     });
 
-    public static async Task<JsonElement> RunAsync(Uri baseUrl, string scenario, string key)
+    /// <summary>The scenario's one line of JSON; `simulate` is sent as X-Reelay-Simulate, `imageFile` is for uploads.</summary>
+    public static async Task<JsonElement> RunAsync(Uri baseUrl, string scenario, string key, string? simulate = null, string? imageFile = null)
     {
         _ = Installed.Value;
         var env = new Dictionary<string, string>
@@ -24,7 +24,9 @@ public static class SdkScenario
             ["REELAY_API_KEY"] = key,
             ["REELAY_IMAGE_DATA_URI"] = Media.DataUri(640, 360),
         };
-        var output = await Task.Run(() => Run("node", ["runway-sdk.mjs", scenario], env, TimeSpan.FromMinutes(2)));
+        if (simulate is not null) env["REELAY_SIMULATE"] = simulate;
+        if (imageFile is not null) env["REELAY_IMAGE_FILE"] = imageFile;
+        var output = await Task.Run(() => Run("node", ["runway-sdk.mjs", scenario], env, TimeSpan.FromMinutes(3)));
         return JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last()).RootElement.Clone();
     }
 
