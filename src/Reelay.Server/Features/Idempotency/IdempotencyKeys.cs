@@ -71,6 +71,25 @@ public static class IdempotencyKeys
         return new(IdempotencyOutcome.InFlight);
     }
 
+    /// <summary>Begins a create on any surface: the key from the request's header, the hash of its method, path and body.</summary>
+    public static Task<IdempotencyDecision> BeginAsync(Db db, HttpContext http, string orgId, byte[] body) =>
+        BeginAsync(db, orgId, http.Request.Headers[Header].FirstOrDefault(), RequestHash(http.Request.Method, http.Request.Path, body));
+
+    /// <summary>The answer a create gives without running: a replay, or a refusal in the surface's own error shape; null to proceed.</summary>
+    public static IResult? EarlyAnswer(HttpContext http, IdempotencyDecision decision, Func<int, string, IResult> error)
+    {
+        switch (decision.Outcome)
+        {
+            case IdempotencyOutcome.Replay:
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                return Results.Content(decision.Body, "application/json", statusCode: decision.Status);
+            case IdempotencyOutcome.Mismatch: return error(422, MismatchMessage);
+            case IdempotencyOutcome.InFlight: return error(409, InFlightMessage);
+            case IdempotencyOutcome.InvalidKey: return error(400, InvalidKeyMessage);
+            default: return null;
+        }
+    }
+
     /// <summary>Stores the response in the transaction that created the task, so a replay can never see a key without its task.</summary>
     public static Task CompleteAsync(DbConnection connection, DbTransaction tx, IdempotencyClaim claim, int status, string body, string taskId) =>
         connection.ExecuteAsync(

@@ -46,17 +46,8 @@ public static class RunBlobEndpoints
         var caller = Caller.From(http);
         var (bytes, readStatus, readError) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bytes is null) return Detail(readStatus, readError!);
-        var decision = await IdempotencyKeys.BeginAsync(db, caller.OrgId, http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault(),
-            IdempotencyKeys.RequestHash("POST", http.Request.Path, bytes));
-        switch (decision.Outcome)
-        {
-            case IdempotencyOutcome.Replay:
-                http.Response.Headers["Idempotent-Replayed"] = "true";
-                return Results.Content(decision.Body, "application/json", statusCode: decision.Status);
-            case IdempotencyOutcome.Mismatch: return Detail(422, IdempotencyKeys.MismatchMessage);
-            case IdempotencyOutcome.InFlight: return Detail(409, IdempotencyKeys.InFlightMessage);
-            case IdempotencyOutcome.InvalidKey: return Detail(400, IdempotencyKeys.InvalidKeyMessage);
-        }
+        var decision = await IdempotencyKeys.BeginAsync(db, http, caller.OrgId, bytes);
+        if (IdempotencyKeys.EarlyAnswer(http, decision, (status, message) => Detail(status, message)) is { } early) return early;
         var completed = false;
         try
         {

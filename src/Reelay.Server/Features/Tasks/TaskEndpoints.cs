@@ -37,17 +37,8 @@ public static class TaskEndpoints
         var (bytes, readStatus, readError) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
         if (bytes is null) return RunwayErrors.Error(http, readStatus, readError!, "request-body");
 
-        var decision = await IdempotencyKeys.BeginAsync(db, caller.OrgId, http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault(),
-            IdempotencyKeys.RequestHash("POST", http.Request.Path, bytes));
-        switch (decision.Outcome)
-        {
-            case IdempotencyOutcome.Replay:
-                http.Response.Headers["Idempotent-Replayed"] = "true";
-                return Results.Content(decision.Body, "application/json", statusCode: decision.Status);
-            case IdempotencyOutcome.Mismatch: return RunwayErrors.Error(http, 422, IdempotencyKeys.MismatchMessage, "idempotency");
-            case IdempotencyOutcome.InFlight: return RunwayErrors.Error(http, 409, IdempotencyKeys.InFlightMessage, "idempotency");
-            case IdempotencyOutcome.InvalidKey: return RunwayErrors.Error(http, 400, IdempotencyKeys.InvalidKeyMessage, "idempotency");
-        }
+        var decision = await IdempotencyKeys.BeginAsync(db, http, caller.OrgId, bytes);
+        if (IdempotencyKeys.EarlyAnswer(http, decision, (status, message) => RunwayErrors.Error(http, status, message, "idempotency")) is { } early) return early;
         var completed = false;
         try
         {
