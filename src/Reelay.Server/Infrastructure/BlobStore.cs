@@ -57,6 +57,21 @@ public sealed class BlobStore(string root)
         else File.Copy(sourcePath, path, overwrite: true);
     }
 
+    /// <summary>For /readyz: the store accepts a write and gives it back (a full disk or a lost mount fails here).</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        var key = $"tmp/readyz-{Guid.NewGuid():N}";
+        await WriteAsync(key, "ok"u8.ToArray(), cancellationToken);
+        try
+        {
+            if (await File.ReadAllTextAsync(PathFor(key), cancellationToken) != "ok") throw new IOException("The blob store returned different bytes.");
+        }
+        finally
+        {
+            DeletePrefix(key);
+        }
+    }
+
     public bool Exists(string key) => File.Exists(PathFor(key));
 
     /// <summary>Best effort: a file that is already gone is not an error.</summary>

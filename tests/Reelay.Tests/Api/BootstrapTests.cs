@@ -19,6 +19,10 @@ public class BootstrapTests
             Assert.Equal(404, (await api.SendAsync(HttpMethod.Post, "/admin/v1/organizations", "", new { name = "x" })).Status);
             var health = await ReelayApi.Client.GetAsync(new Uri(first.BaseUrl, "/readyz"));
             Assert.Equal(200, (int)health.StatusCode);
+            var checks = System.Text.Json.JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
+            Assert.True(checks.GetProperty("database").GetProperty("ok").GetBoolean());
+            Assert.True(checks.GetProperty("ffmpeg").GetProperty("ok").GetBoolean());
+            Assert.True(checks.GetProperty("blobStore").GetProperty("ok").GetBoolean());
             var openApi = await ReelayApi.Client.GetStringAsync(new Uri(first.BaseUrl, "/openapi/v1.json"));
             Assert.Contains("/v1/image_to_video", openApi);
             // The schema is where the configured provider keeps it: an SQLite file in the data directory, or PostgreSQL.

@@ -6,11 +6,11 @@ namespace Reelay.Server.Features.Health;
 
 public static class HealthEndpoints
 {
-    /// <summary>/healthz: the process answers. /readyz: it can do work (database reachable, ffmpeg present).</summary>
+    /// <summary>/healthz: the process answers. /readyz: it can do work (database reachable, ffmpeg present, blob store writable).</summary>
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).WithTags("Operations");
-        app.MapGet("/readyz", async (Db db, ReelayOptions options) =>
+        app.MapGet("/readyz", async (Db db, ReelayOptions options, BlobStore blobs) =>
         {
             var database = await CheckAsync(async () =>
             {
@@ -18,8 +18,9 @@ public static class HealthEndpoints
                 await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations");
             });
             var ffmpeg = await CheckAsync(() => FfmpegProbe.VersionAsync(options.FfmpegPath));
-            var ready = database.Ok && ffmpeg.Ok;
-            return Results.Json(new { status = ready ? "ready" : "not ready", checks = new { database, ffmpeg } }, statusCode: ready ? 200 : 503);
+            var blobStore = await CheckAsync(() => blobs.ProbeAsync());
+            var ready = database.Ok && ffmpeg.Ok && blobStore.Ok;
+            return Results.Json(new { status = ready ? "ready" : "not ready", checks = new { database, ffmpeg, blobStore } }, statusCode: ready ? 200 : 503);
         }).WithTags("Operations");
     }
 
