@@ -1,10 +1,9 @@
 using System.Data.Common;
 using System.Text;
 using Dapper;
-using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Outputs;
+using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Tasks;
-using Reelay.Server.Features.Webhooks;
 using Reelay.Server.Infrastructure;
 using static Reelay.Server.Features.Portal.PortalHtml;
 
@@ -95,17 +94,7 @@ public static class TaskPages
         await using var tx = Db.BeginWrite(connection);
         var row = await TaskRow.FindAsync(connection, session.OrgId!, id, tx);
         if (row is null) return NotFound(session, "This task");
-        // The status guard loses cleanly against a worker finishing at the same moment; the worker's heartbeat stops the render.
-        var cancelled = await connection.ExecuteAsync(
-            """
-            UPDATE tasks SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = @id AND org_id = @orgid AND status IN ('queued', 'throttled', 'running')
-            """, new { id, orgid = session.OrgId, now = Clock.NowMs() }, tx);
-        if (cancelled == 1)
-        {
-            await Ledger.SettleAsync(connection, tx, id, charge: false);
-            await WebhookOutbox.EnqueueAsync(connection, tx, id);
-        }
+        await TaskQueue.CancelAsync(connection, tx, id);
         await tx.CommitAsync();
         return SeeOther("/portal/tasks/" + id);
     }

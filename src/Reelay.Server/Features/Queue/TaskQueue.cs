@@ -135,6 +135,25 @@ public static class TaskQueue
         return rows == 1;
     }
 
+    /// <summary>
+    /// Cancels an active task inside the caller's transaction (the caller found it through its own
+    /// organization): releases its hold and queues its webhook. The status guard loses cleanly against a
+    /// worker finishing at the same moment; the worker's next heartbeat stops the render. False when the
+    /// task was no longer active.
+    /// </summary>
+    public static async Task<bool> CancelAsync(DbConnection connection, DbTransaction tx, string id)
+    {
+        var cancelled = await connection.ExecuteAsync(
+            """
+            UPDATE tasks SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+            WHERE id = @id AND status IN ('queued', 'throttled', 'running')
+            """, new { id, now = Clock.NowMs() }, tx);
+        if (cancelled != 1) return false;
+        await Ledger.SettleAsync(connection, tx, id, charge: false);
+        await WebhookOutbox.EnqueueAsync(connection, tx, id);
+        return true;
+    }
+
     /// <summary>On a graceful shutdown the task goes straight back to the queue instead of waiting for its lease to expire.</summary>
     public static async Task ReleaseAsync(Db db, string id, string token)
     {

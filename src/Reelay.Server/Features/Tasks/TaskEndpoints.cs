@@ -3,12 +3,10 @@ using Dapper;
 using Reelay.Server.Features.Assets;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
-using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Engines;
 using Reelay.Server.Features.Idempotency;
 using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Runway;
-using Reelay.Server.Features.Webhooks;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Tasks;
@@ -129,18 +127,8 @@ public static class TaskEndpoints
         var deleted = false;
         if (TaskStates.OnDelete(row.Status) == DeleteAction.Cancel)
         {
-            // The status guard loses cleanly against a worker finishing at the same moment.
-            var cancelled = await connection.ExecuteAsync(
-                """
-                UPDATE tasks SET status = 'cancelled', finished_at = @now, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-                WHERE id = @id AND status IN ('queued', 'throttled', 'running')
-                """, new { id, now }, tx);
-            if (cancelled == 1)
-            {
-                await Ledger.SettleAsync(connection, tx, id, charge: false);
-                await WebhookOutbox.EnqueueAsync(connection, tx, id);
-            }
-            else deleted = await MarkDeletedAsync(connection, tx, id, now);
+            if (!await TaskQueue.CancelAsync(connection, tx, id))
+                deleted = await MarkDeletedAsync(connection, tx, id, now);
         }
         else
         {
