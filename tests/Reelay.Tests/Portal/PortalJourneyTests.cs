@@ -54,8 +54,11 @@ public class PortalJourneyTests(ServerFixture fixture) : IClassFixture<ServerFix
         Assert.Equal(1, await row.CountAsync());
         foreach (var status in await page.Locator("table.history tbody tr").EvaluateAllAsync<int[]>("rows => rows.map(r => +r.dataset.status)"))
             Assert.True(status >= 400, $"errors only showed a {status}: {await page.InnerTextAsync("table.history")}");
-        await row.Locator("a").First.ClickAsync();
-        await page.WaitForURLAsync("**/portal/history/*");
+        // Open the entry through its own link; navigating to the href (rather than clicking) avoids racing
+        // the history page's own load, which made this step time out once on a loaded machine.
+        var detail = await row.Locator("a").First.GetAttributeAsync("href");
+        Assert.Matches(@"^/portal/history/\d+", detail);
+        await page.GotoAsync(new Uri(new Uri(origin), detail).ToString());
         await Expect(page.Locator("ul.issues li code.issue-path").First).ToHaveTextAsync("ratio");
         await Expect(page.Locator("ul.issues li .issue-message").First).ToContainTextAsync("Invalid enum value");
         Assert.Equal("/docs/errors#validation", await page.GetAttributeAsync("a.doc-link", "href"));
