@@ -10,6 +10,10 @@ public sealed record ReelayOptions
     public string? ConnectionString { get; init; }
     public string? CatalogFile { get; init; }
     public int WorkerConcurrency { get; init; } = 2;
+    /// <summary>Workers:Token, the bearer token of remote workers; without it the worker protocol does not exist.</summary>
+    public string? WorkerToken { get; init; }
+    /// <summary>Workers:MaxOutputBytes: the largest output a remote worker may upload.</summary>
+    public long MaxWorkerOutputBytes { get; init; } = 2L << 30;
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
     public int MaxAttempts { get; init; } = 3;
     public TimeSpan OutputUrlLifetime { get; init; } = TimeSpan.FromHours(24);
@@ -34,6 +38,8 @@ public sealed record ReelayOptions
             ConnectionString = string.IsNullOrWhiteSpace(config.GetConnectionString("Reelay")) ? null : config.GetConnectionString("Reelay"),
             CatalogFile = string.IsNullOrWhiteSpace(config["Models:CatalogFile"]) ? null : config["Models:CatalogFile"],
             WorkerConcurrency = config.GetValue("Workers:Concurrency", 2),
+            WorkerToken = string.IsNullOrWhiteSpace(config["Workers:Token"]) ? null : config["Workers:Token"],
+            MaxWorkerOutputBytes = config.GetValue("Workers:MaxOutputBytes", 2L << 30),
             LeaseDuration = TimeSpan.FromSeconds(config.GetValue("Workers:LeaseSeconds", 30.0)),
             MaxAttempts = config.GetValue("Workers:MaxAttempts", 3),
             OutputUrlLifetime = TimeSpan.FromSeconds(config.GetValue("Outputs:UrlLifetimeSeconds", 86_400.0)),
@@ -47,6 +53,8 @@ public sealed record ReelayOptions
             throw new InvalidOperationException($"Database:Provider '{options.DatabaseProvider}' is not supported; use 'sqlite' or 'postgres'.");
         if (options.DatabaseProvider == "postgres" && options.ConnectionString is null)
             throw new InvalidOperationException("Database:Provider 'postgres' needs ConnectionStrings:Reelay, e.g. 'Host=db;Database=reelay;Username=reelay;Password=…'.");
+        if (options.WorkerToken is { Length: < 16 })
+            throw new InvalidOperationException("Workers:Token is too short: use at least 16 random characters (e.g. openssl rand -hex 24).");
         if (options.WorkerConcurrency < 0) throw new InvalidOperationException("Workers:Concurrency must be 0 or more.");
         return options;
     }

@@ -1,4 +1,5 @@
 using Reelay.Server.Features.Assets;
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Uploads;
 using Reelay.Server.Infrastructure;
 
@@ -11,6 +12,7 @@ public static class TestIntake
     {
         var directory = TestPaths.NewTempDirectory("reelay-intake");
         options ??= new AssetOptions { TempDirectory = directory };
-        return new AssetIntake(options, new AssetFetcher(options), new UploadStore(new Db(Path.Combine(directory, "unused.db")), new BlobStore(directory)));
+        var blobs = new DirectoryBlobStore(directory);
+        return new AssetIntake(options, new AssetFetcher(options), new UploadStore(new Db(Path.Combine(directory, "unused.db")), blobs), blobs);
     }
 }

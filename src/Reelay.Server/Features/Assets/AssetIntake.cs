@@ -1,3 +1,4 @@
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Uploads;
 
@@ -23,7 +24,7 @@ public sealed record CheckedAsset(string MediaType, string FilePath, bool IsTemp
 /// Every way an input arrives — data URI, https URL, runway:// upload — checked in the order of
 /// assets.md, ending in the same content checks: real type, dimensions, aspect ratio, duration.
 /// </summary>
-public sealed class AssetIntake(AssetOptions options, AssetFetcher fetcher, UploadStore uploads)
+public sealed class AssetIntake(AssetOptions options, AssetFetcher fetcher, UploadStore uploads, IBlobStore blobs)
 {
     public async Task<(CheckedAsset? Asset, AssetReport Report)> CheckAsync(
         string uri, AssetKind kind, AspectBounds? aspect, string orgId, CancellationToken cancellationToken)
@@ -87,7 +88,18 @@ public sealed class AssetIntake(AssetOptions options, AssetFetcher fetcher, Uplo
                 report.Fail("content type", AssetRules.Undecodable(kind == AssetKind.Image ? "an image" : "a video"), "the upload is not a supported " + kind.ToString().ToLowerInvariant());
                 return null;
             }
-            return await InspectAsync(upload.FilePath, false, mediaType, upload.Size, kind, aspect, report, cancellationToken);
+            // A directory store hands over the stored file (shared, so never moved); S3 a temporary copy the task takes over.
+            var local = await blobs.GetLocalFileAsync(upload.BlobKey, options.TempDirectory, cancellationToken);
+            if (local is null) { report.Fail("upload", UploadStore.IncompleteUpload); return null; }
+            try
+            {
+                return await InspectAsync(local.Path, local.IsTemporary, mediaType, upload.Size, kind, aspect, report, cancellationToken);
+            }
+            catch
+            {
+                local.Dispose();
+                throw;
+            }
         }
 
         var (parsed, urlReason) = AddressSafety.CheckUrl(uri);

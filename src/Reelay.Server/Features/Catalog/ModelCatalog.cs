@@ -53,7 +53,8 @@ public sealed class ModelCatalog
             problems.Add($"model '{duplicate.Key}' is listed twice");
         foreach (var model in file.Models)
         {
-            if (model.Engine != "preview") problems.Add($"model '{model.Id}': engine '{model.Engine}' is unknown (known: preview)");
+            if (EnginePool(model.Engine) is null && model.Engine is not ("preview" or "noop"))
+                problems.Add($"model '{model.Id}': engine '{model.Engine}' is unknown (known: preview, noop, pool:NAME)");
             if (model.CreditsPerSecond < 0) problems.Add($"model '{model.Id}': creditsPerSecond must not be negative");
             if (model.Endpoints.Count == 0) problems.Add($"model '{model.Id}' serves no endpoint");
             foreach (var (name, endpoint) in model.Endpoints)
@@ -68,6 +69,11 @@ public sealed class ModelCatalog
         }
         return problems;
     }
+
+    /// <summary>The worker pool an engine names ("pool:gpu-a" gives "gpu-a"), or null when it is not a pool.</summary>
+    public static string? EnginePool(string engine) =>
+        engine.StartsWith("pool:", StringComparison.Ordinal) && engine.Length > 5 && engine[5..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? engine[5..] : null;
 
     /// <summary>Runway endpoints by path; "sora_generate" is the RunBlob surface's POST /v1/sora/generate.</summary>
     public static readonly HashSet<string> KnownEndpoints = ["image_to_video", "text_to_video", "video_to_video", "sora_generate"];

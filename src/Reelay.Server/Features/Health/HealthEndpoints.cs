@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dapper;
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Health;
@@ -10,7 +11,7 @@ public static class HealthEndpoints
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" })).WithTags("Operations");
-        app.MapGet("/readyz", async (Db db, ReelayOptions options, BlobStore blobs) =>
+        app.MapGet("/readyz", async (Db db, ReelayOptions options, IBlobStore blobs) =>
         {
             var database = await CheckAsync(async () =>
             {
@@ -18,26 +19,26 @@ public static class HealthEndpoints
                 await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations");
             });
             var ffmpeg = await CheckAsync(() => FfmpegProbe.VersionAsync(options.FfmpegPath));
-            var blobStore = await CheckAsync(() => blobs.ProbeAsync());
+            var blobStore = await CheckAsync(() => blobs.ProbeAsync(), blobs.Kind);
             var ready = database.Ok && ffmpeg.Ok && blobStore.Ok;
             return Results.Json(new { status = ready ? "ready" : "not ready", checks = new { database, ffmpeg, blobStore } }, statusCode: ready ? 200 : 503);
         }).WithTags("Operations");
     }
 
-    private static async Task<CheckResult> CheckAsync(Func<Task> check)
+    private static async Task<CheckResult> CheckAsync(Func<Task> check, string? kind = null)
     {
         try
         {
             await check();
-            return new CheckResult(true, null);
+            return new CheckResult(true, null, kind);
         }
         catch (Exception ex)
         {
-            return new CheckResult(false, ex.Message);
+            return new CheckResult(false, ex.Message, kind);
         }
     }
 
-    private sealed record CheckResult(bool Ok, string? Error);
+    private sealed record CheckResult(bool Ok, string? Error, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Kind);
 }
 
 public static class FfmpegProbe

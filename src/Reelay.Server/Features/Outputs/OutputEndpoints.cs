@@ -1,4 +1,5 @@
 using Dapper;
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Outputs;
@@ -8,7 +9,7 @@ public static class OutputEndpoints
     /// <summary>Signed, expiring downloads of task outputs, with range requests so players can seek.</summary>
     public static void MapOutputs(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/outputs/{taskId:guid}.mp4", async (Guid taskId, string? expires, string? signature, OutputSigner signer, Db db, BlobStore blobs) =>
+        app.MapGet("/outputs/{taskId:guid}.mp4", async (Guid taskId, string? expires, string? signature, OutputSigner signer, Db db, IBlobStore blobs) =>
         {
             var id = taskId.ToString();
             switch (signer.Check(id, expires, signature, DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
@@ -21,8 +22,8 @@ public static class OutputEndpoints
             await using var connection = await db.OpenAsync();
             var blob = await connection.QuerySingleOrDefaultAsync<string>(
                 "SELECT output_blob FROM tasks WHERE id = @id AND deleted_at IS NULL AND status = 'succeeded'", new { id });
-            if (blob is null || !blobs.Exists(blob)) return Results.Json(new { error = "This output no longer exists." }, statusCode: 404);
-            return Results.File(blobs.PathFor(blob), "video/mp4", enableRangeProcessing: true);
+            if (blob is null || !await blobs.ExistsAsync(blob)) return Results.Json(new { error = "This output no longer exists." }, statusCode: 404);
+            return BlobResults.Serve(blobs, blob, "video/mp4");
         }).ExcludeFromDescription();
     }
 }

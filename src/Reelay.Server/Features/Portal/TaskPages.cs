@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text;
 using Dapper;
 using Reelay.Server.Features.Outputs;
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
@@ -48,7 +49,7 @@ public static class TaskPages
         return Page("Tasks", sb.ToString(), session, "/portal/tasks");
     }
 
-    private static async Task<IResult> DetailAsync(string id, HttpContext http, Db db, OutputSigner signer, ReelayOptions options, BlobStore blobs)
+    private static async Task<IResult> DetailAsync(string id, HttpContext http, Db db, OutputSigner signer, ReelayOptions options, IBlobStore blobs)
     {
         var session = PortalSession.From(http);
         if (session.IsOperator) return OrganizationOnly(session);
@@ -68,7 +69,7 @@ public static class TaskPages
           .Append(row.Prompt is null ? "" : $"<dt>Prompt</dt><dd>{E(row.Prompt)}</dd>")
           .Append(row.Failure is null ? "" : $"<dt>Failure</dt><dd>{E(row.Failure)} <code>{E(row.FailureCode)}</code></dd>")
           .Append("</dl>");
-        if (row.Status == TaskStates.Succeeded && row.OutputBlob is not null && blobs.Exists(row.OutputBlob))
+        if (row.Status == TaskStates.Succeeded && row.OutputBlob is not null && await blobs.ExistsAsync(row.OutputBlob))
         {
             // A relative signed URL: same origin as the page, valid as long as API output URLs are.
             var src = signer.PathAndQuery(row.Id, DateTimeOffset.UtcNow.Add(options.OutputUrlLifetime).ToUnixTimeSeconds());

@@ -19,7 +19,11 @@ public sealed class ClaimedTask
     public string? Simulate { get; init; }
     public string LeaseToken { get; init; } = "";
     public long Attempts { get; init; }
+    public long LeaseExpiresAt { get; init; }
 }
+
+/// <summary>What a heartbeat found: the lease renewed, the task cancelled by its owner, or the lease gone to another worker.</summary>
+public enum HeartbeatResult { Renewed, Cancelled, LeaseLost }
 
 /// <summary>
 /// The durable queue in the tasks table: claim with a lease, renew it while working, fence every
@@ -82,8 +86,10 @@ public static class TaskQueue
         return waiting > 0;
     }
 
-    public static async Task<ClaimedTask?> ClaimAsync(Db db, string owner, TimeSpan lease)
+    /// <summary>Claims the oldest pending task of one of the models, or null when none is waiting.</summary>
+    public static async Task<ClaimedTask?> ClaimAsync(Db db, string owner, TimeSpan lease, IReadOnlyCollection<string> models)
     {
+        if (models.Count == 0) return null;
         await using var connection = await db.OpenAsync();
         var now = Clock.NowMs();
         // SQLite runs the pick and the update under its write lock; PostgreSQL locks the picked row and lets other
@@ -93,20 +99,23 @@ public static class TaskQueue
             UPDATE tasks
             SET status = 'running', lease_owner = @owner, lease_token = @token, lease_expires_at = @expires,
                 started_at = COALESCE(started_at, @now), attempts = attempts + 1, progress = 0
-            WHERE status = 'queued' AND seq = (SELECT seq FROM tasks WHERE status = 'queued' ORDER BY seq LIMIT 1{Db.SkipLocked(connection)})
+            WHERE status = 'queued' AND seq = (SELECT seq FROM tasks WHERE status = 'queued' AND model {Db.InList(connection, "models")}
+                                               ORDER BY seq LIMIT 1{Db.SkipLocked(connection)})
             RETURNING id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, params AS Params,
-                      simulate AS Simulate, lease_token AS LeaseToken, attempts AS Attempts
-            """, new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now });
+                      simulate AS Simulate, lease_token AS LeaseToken, attempts AS Attempts, lease_expires_at AS LeaseExpiresAt
+            """, new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now, models = models.ToArray() });
     }
 
-    /// <summary>Renews the lease and records progress. False when the lease is lost or the task was cancelled.</summary>
-    public static async Task<bool> HeartbeatAsync(Db db, string id, string token, double progress, TimeSpan lease)
+    /// <summary>Renews the lease and records progress; otherwise says whether the task was cancelled or the lease lost.</summary>
+    public static async Task<HeartbeatResult> HeartbeatAsync(Db db, string id, string token, double progress, TimeSpan lease)
     {
         await using var connection = await db.OpenAsync();
         var rows = await connection.ExecuteAsync(
             "UPDATE tasks SET progress = @progress, lease_expires_at = @expires WHERE id = @id AND lease_token = @token AND status = 'running'",
             new { id, token, progress = Math.Clamp(progress, 0, 1), expires = Clock.NowMs() + (long)lease.TotalMilliseconds });
-        return rows == 1;
+        if (rows == 1) return HeartbeatResult.Renewed;
+        var status = await connection.QuerySingleOrDefaultAsync<string>("SELECT status FROM tasks WHERE id = @id", new { id });
+        return status is TaskStates.Cancelled or null ? HeartbeatResult.Cancelled : HeartbeatResult.LeaseLost;
     }
 
     public static Task<bool> CompleteAsync(Db db, string id, string token, string outputBlob) =>
@@ -155,7 +164,7 @@ public static class TaskQueue
     }
 
     /// <summary>On a graceful shutdown the task goes straight back to the queue instead of waiting for its lease to expire.</summary>
-    public static async Task ReleaseAsync(Db db, string id, string token)
+    public static async Task<bool> ReleaseAsync(Db db, string id, string token)
     {
         await using var connection = await db.OpenAsync();
         // CASE rather than MAX(a, b): SQLite's two-argument MAX is GREATEST on PostgreSQL.
@@ -166,6 +175,7 @@ public static class TaskQueue
             WHERE id = @id AND lease_token = @token AND status = 'running'
             """, new { id, token });
         if (rows == 1) await Db.NotifyTasksAsync(connection, null); // a worker on another node can take it at once
+        return rows == 1;
     }
 
     /// <summary>Tasks whose worker died go back to the queue; after too many attempts they fail and their hold is released.</summary>

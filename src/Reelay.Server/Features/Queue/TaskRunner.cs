@@ -1,43 +1,54 @@
+using Reelay.Server.Features.Blobs;
+using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Engines;
-using Reelay.Server.Features.Engines.Preview;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Queue;
 
 /// <summary>Runs one claimed task on its engine while a heartbeat renews the lease and publishes progress.</summary>
-public sealed class TaskRunner(Db db, BlobStore blobs, ReelayOptions options, ILogger<TaskRunner> logger)
+public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, ReelayOptions options, ILogger<TaskRunner> logger)
 {
-    public static string OutputKey(string taskId) => $"outputs/{taskId}.mp4";
+    /// <summary>Everything stored for a task's outputs lives under this prefix.</summary>
+    public static string OutputPrefix(string taskId) => $"outputs/{taskId}";
+
+    /// <summary>One key per lease: a worker that lost its lease can never overwrite its successor's output.</summary>
+    public static string OutputKey(string taskId, string leaseToken) => $"{OutputPrefix(taskId)}/{leaseToken}.mp4";
 
     public async Task RunAsync(ClaimedTask task, CancellationToken stoppingToken)
     {
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var state = new RunState();
         var heartbeat = HeartbeatAsync(task, state, work);
+        var inputs = new List<LocalBlob>();
+        var output = Path.Combine(options.TempDirectory, $"render-{task.Id}-{task.LeaseToken}.mp4");
         try
         {
             var parameters = TaskParams.FromJson(task.Params);
-            var simulation = Simulation.FromJson(task.Simulate);
-            if (simulation is { DelaySeconds: > 0 })
-                await SimulateDelayAsync(simulation.DelaySeconds, state, work.Token);
-            if (simulation?.FailureCode is { } code)
+            var paths = new Dictionary<StoredImage, string>();
+            foreach (var input in parameters.PromptImages)
             {
-                await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, code, Simulation.FailureText(code));
+                var local = await blobs.GetLocalFileAsync(input.BlobKey, options.TempDirectory, work.Token)
+                    ?? throw new InvalidOperationException($"Input {input.BlobKey} of task {task.Id} is missing from the blob store.");
+                inputs.Add(local);
+                paths[input] = local.Path;
+            }
+            var job = new EngineJob(catalog.Find(task.Model)?.Engine ?? "preview", parameters, Simulation.FromJson(task.Simulate),
+                i => paths[i], output, options.FfmpegPath);
+            var failure = await EngineRun.RunAsync(job, p => state.Progress = p, work.Token);
+            if (failure is not null)
+            {
+                if (failure.Detail is not null) logger.LogError("Task {TaskId} render failed: {Error}", task.Id, failure.Detail);
+                await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, failure.Code, failure.Text);
                 return;
             }
-            var offset = state.Progress;
-            var video = parameters.PromptImages.FirstOrDefault(i => i.Position == "video");
-            var image = parameters.PromptImages.Where(i => i.Position != "video").OrderBy(i => i.Position == "first" ? 0 : 1).FirstOrDefault();
-            var request = new PreviewRenderRequest(
-                parameters.Width, parameters.Height, parameters.Duration, parameters.Seed,
-                image is null ? null : blobs.PathFor(image.BlobKey), parameters.PromptText,
-                blobs.PathFor(OutputKey(task.Id)), options.FfmpegPath,
-                video is null ? null : blobs.PathFor(video.BlobKey));
-            Directory.CreateDirectory(Path.GetDirectoryName(request.OutputPath)!);
-            await PreviewRenderer.RenderAsync(request, p => state.Progress = offset + (1 - offset) * p, work.Token);
-            if (!await TaskQueue.CompleteAsync(db, task.Id, task.LeaseToken, OutputKey(task.Id)))
+            var key = OutputKey(task.Id, task.LeaseToken);
+            await blobs.PutFileAsync(key, output, move: true, work.Token);
+            if (!await TaskQueue.CompleteAsync(db, task.Id, task.LeaseToken, key))
+            {
                 logger.LogWarning("Task {TaskId} finished rendering after losing its lease; result discarded", task.Id);
+                await blobs.DeleteAsync(key, CancellationToken.None);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -48,11 +59,6 @@ public sealed class TaskRunner(Db db, BlobStore blobs, ReelayOptions options, IL
         {
             logger.LogInformation("Task {TaskId} stopped: it was cancelled or its lease was taken over", task.Id);
         }
-        catch (PreviewRenderException ex)
-        {
-            logger.LogError("Task {TaskId} render failed: {Error}", task.Id, ex.Message);
-            await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, "INTERNAL.BAD_OUTPUT.CODE01", Simulation.FailureText("INTERNAL.BAD_OUTPUT.CODE01"));
-        }
         catch (Exception ex)
         {
             logger.LogError(ex, "Task {TaskId} failed", task.Id);
@@ -62,6 +68,8 @@ public sealed class TaskRunner(Db db, BlobStore blobs, ReelayOptions options, IL
         {
             await work.CancelAsync();
             await heartbeat;
+            foreach (var input in inputs) input.Dispose();
+            File.Delete(output);
         }
     }
 
@@ -74,7 +82,7 @@ public sealed class TaskRunner(Db db, BlobStore blobs, ReelayOptions options, IL
             try
             {
                 await Task.Delay(interval, work.Token);
-                if (!await TaskQueue.HeartbeatAsync(db, task.Id, task.LeaseToken, state.Progress, options.LeaseDuration))
+                if (await TaskQueue.HeartbeatAsync(db, task.Id, task.LeaseToken, state.Progress, options.LeaseDuration) is not HeartbeatResult.Renewed)
                 {
                     state.LeaseLost = true;
                     await work.CancelAsync();
@@ -89,20 +97,6 @@ public sealed class TaskRunner(Db db, BlobStore blobs, ReelayOptions options, IL
                 logger.LogWarning(ex, "Heartbeat for task {TaskId} failed; will retry", task.Id);
             }
         }
-    }
-
-    /// <summary>The sandbox's delay: RUNNING with progress advancing to one half over the delay.</summary>
-    private static async Task SimulateDelayAsync(double seconds, RunState state, CancellationToken cancellationToken)
-    {
-        var started = DateTime.UtcNow;
-        while (true)
-        {
-            var elapsed = (DateTime.UtcNow - started).TotalSeconds;
-            if (elapsed >= seconds) break;
-            state.Progress = 0.5 * elapsed / seconds;
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250, (seconds - elapsed) * 1000 + 1)), cancellationToken);
-        }
-        state.Progress = 0.5;
     }
 
     private sealed class RunState

@@ -5,8 +5,9 @@ using Reelay.Server.Infrastructure;
 namespace Reelay.Server.Features.Queue;
 
 /// <summary>
-/// The in-process workers (Workers:Concurrency of them). Each loop promotes throttled tasks, returns
-/// expired leases, claims the oldest pending task and runs it with a renewed lease.
+/// The in-process workers (Workers:Concurrency of them). Each loop claims the oldest pending task of a model whose
+/// engine runs here (preview, noop) and runs it with a renewed lease; models served by a worker pool
+/// ("engine": "pool:NAME") are left to remote workers.
 /// </summary>
 public sealed class WorkerPool(Db db, ModelCatalog catalog, ReelayOptions options, TaskSignal signal, TaskRunner runner, ILogger<WorkerPool> logger)
     : BackgroundService
@@ -15,33 +16,34 @@ public sealed class WorkerPool(Db db, ModelCatalog catalog, ReelayOptions option
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.WorkerConcurrency == 0)
+        var models = catalog.Models.Where(m => EngineRun.LocalEngines.Contains(m.Engine)).Select(m => m.Id).ToList();
+        if (options.WorkerConcurrency == 0 || models.Count == 0)
         {
-            logger.LogInformation("Workers:Concurrency is 0: this node accepts tasks but does not run them");
+            logger.LogInformation("No in-process workers on this node (Workers:Concurrency {Concurrency}, {Count} local models): it accepts tasks and leaves them to other workers",
+                options.WorkerConcurrency, models.Count);
             return Task.CompletedTask;
         }
         logger.LogInformation("Starting {Count} workers on node {Node}", options.WorkerConcurrency, _nodeId);
-        return Task.WhenAll(Enumerable.Range(0, options.WorkerConcurrency).Select(i => LoopAsync(i, stoppingToken)));
+        return Task.WhenAll(Enumerable.Range(0, options.WorkerConcurrency).Select(i => LoopAsync(i, models, stoppingToken)));
     }
 
-    private async Task LoopAsync(int index, CancellationToken stoppingToken)
+    private async Task LoopAsync(int index, IReadOnlyCollection<string> models, CancellationToken stoppingToken)
     {
         var owner = $"{_nodeId}/{index}";
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await TaskQueue.ReapExpiredAsync(db, options.MaxAttempts);
-                await TaskQueue.PromoteThrottledAsync(db, catalog);
-                var task = await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration);
+                var seen = signal.Version;
+                var task = await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, models);
                 if (task is null)
                 {
-                    await signal.WaitAsync(TimeSpan.FromMilliseconds(500), stoppingToken);
+                    await signal.WaitAsync(seen, TimeSpan.FromMilliseconds(500), stoppingToken);
                     continue;
                 }
                 await runner.RunAsync(task, stoppingToken);
-                // Finishing frees a slot: let other loops promote and claim without waiting for their poll.
-                signal.Pulse(options.WorkerConcurrency);
+                // Finishing frees a slot: queue upkeep promotes the next throttled task without waiting for its poll.
+                signal.Pulse();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Reelay.Server.Features.Assets;
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
@@ -41,7 +42,7 @@ public static class RunBlobEndpoints
 
     public static IResult Detail(int status, object detail) => Results.Json(new { detail }, statusCode: status);
 
-    private static async Task<IResult> GenerateAsync(HttpContext http, Db db, ReelayOptions options, ModelCatalog catalog, AssetIntake intake, AssetOptions assetOptions, BlobStore blobs, TaskSignal signal)
+    private static async Task<IResult> GenerateAsync(HttpContext http, Db db, ReelayOptions options, ModelCatalog catalog, AssetIntake intake, AssetOptions assetOptions, IBlobStore blobs, TaskSignal signal)
     {
         var caller = Caller.From(http);
         var (bytes, readStatus, readError) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
@@ -63,7 +64,7 @@ public static class RunBlobEndpoints
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, Caller caller, byte[] bytes, Db db, ReelayOptions options, ModelCatalog catalog,
-        AssetIntake intake, AssetOptions assetOptions, BlobStore blobs, IdempotencyClaim? claim)
+        AssetIntake intake, AssetOptions assetOptions, IBlobStore blobs, IdempotencyClaim? claim)
     {
         JsonDocument document;
         try
@@ -100,13 +101,13 @@ public static class RunBlobEndpoints
                     image = asset;
                 }
                 var taskId = Guid.NewGuid().ToString();
-                var stored = image is null ? [] : TaskEndpoints.StoreInputs(blobs, taskId, [(new AssetInput("first", ["body", "image"], ""), image)]);
+                var stored = image is null ? [] : await TaskEndpoints.StoreInputsAsync(blobs, taskId, [(new AssetInput("first", ["body", "image"], ""), image)]);
                 var price = model.PriceFor(request.Duration);
                 var parameters = new TaskParams(request.Ratio, request.Width, request.Height, request.Duration, 0, request.Prompt, stored, null);
                 var response = new CreatedResponse(201, JsonSerializer.Serialize(new RunBlobCreated(taskId, "pending", RunBlobMapping.Usd(price))));
                 var task = new NewTask(taskId, caller.OrgId, caller.KeyId, model, "sora_generate", parameters, simulation, price, "runblob", request.CallbackUrl);
                 var result = await TaskCreation.InsertAsync(db, options, task, claim, response);
-                if (result.Outcome != CreationOutcome.Created) blobs.DeletePrefix($"inputs/{taskId}");
+                if (result.Outcome != CreationOutcome.Created) await blobs.DeleteAsync($"inputs/{taskId}");
                 switch (result.Outcome)
                 {
                     case CreationOutcome.InsufficientCredits: return Detail(402, "INSUFFICIENT_CREDITS");

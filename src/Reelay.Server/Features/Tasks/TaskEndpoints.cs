@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Reelay.Server.Features.Assets;
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Engines;
@@ -19,17 +20,17 @@ public static class TaskEndpoints
     public static void MapRunwayTasks(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").RequireRunwayCaller().WithTags("Runway: tasks");
-        group.MapPost("/image_to_video", (HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
+        group.MapPost("/image_to_video", (HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, IBlobStore blobs, TaskSignal signal, AssetIntake intake) =>
             CreateAsync("image_to_video", http, catalog, db, options, blobs, signal, intake));
-        group.MapPost("/text_to_video", (HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
+        group.MapPost("/text_to_video", (HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, IBlobStore blobs, TaskSignal signal, AssetIntake intake) =>
             CreateAsync("text_to_video", http, catalog, db, options, blobs, signal, intake));
-        group.MapPost("/video_to_video", (HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, BlobStore blobs, TaskSignal signal, AssetIntake intake) =>
+        group.MapPost("/video_to_video", (HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, IBlobStore blobs, TaskSignal signal, AssetIntake intake) =>
             CreateAsync("video_to_video", http, catalog, db, options, blobs, signal, intake));
         group.MapGet("/tasks/{id}", GetAsync);
         group.MapDelete("/tasks/{id}", DeleteAsync);
     }
 
-    private static async Task<IResult> CreateAsync(string endpoint, HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, BlobStore blobs, TaskSignal signal, AssetIntake intake)
+    private static async Task<IResult> CreateAsync(string endpoint, HttpContext http, ModelCatalog catalog, Db db, ReelayOptions options, IBlobStore blobs, TaskSignal signal, AssetIntake intake)
     {
         var caller = Caller.From(http);
         var (bytes, readStatus, readError) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
@@ -52,14 +53,14 @@ public static class TaskEndpoints
                 try
                 {
                     var taskId = Guid.NewGuid().ToString();
-                    var stored = StoreInputs(blobs, taskId, images);
+                    var stored = await StoreInputsAsync(blobs, taskId, images);
                     var parameters = new TaskParams(request.Ratio, request.Width, request.Height, request.Duration, request.Seed,
                         request.PromptText, stored, request.PublicFigureThreshold);
                     var response = new CreatedResponse(200, System.Text.Json.JsonSerializer.Serialize(
                         new CreatedTask(taskId, new CreditAmount(request.PriceCredits)), JsonSerializerOptions.Web));
                     var task = new NewTask(taskId, caller.OrgId, caller.KeyId, request.Model, endpoint, parameters, simulation, request.PriceCredits);
                     var result = await TaskCreation.InsertAsync(db, options, task, decision.Claim, response);
-                    if (result.Outcome != CreationOutcome.Created) blobs.DeletePrefix($"inputs/{taskId}");
+                    if (result.Outcome != CreationOutcome.Created) await blobs.DeleteAsync($"inputs/{taskId}");
                     switch (result.Outcome)
                     {
                         case CreationOutcome.DailyCapReached:
@@ -94,13 +95,13 @@ public static class TaskEndpoints
     /// Inputs are stored before the task row exists, so a worker never claims a task without its files;
     /// the engine reads these files, never the URLs again.
     /// </summary>
-    public static List<StoredImage> StoreInputs(BlobStore blobs, string taskId, IEnumerable<(AssetInput Input, CheckedAsset Asset)> images)
+    public static async Task<List<StoredImage>> StoreInputsAsync(IBlobStore blobs, string taskId, IEnumerable<(AssetInput Input, CheckedAsset Asset)> images)
     {
         var stored = new List<StoredImage>();
         foreach (var (input, asset) in images)
         {
             var key = $"inputs/{taskId}/{input.Position}{asset.Extension}";
-            blobs.Import(key, asset.FilePath, move: asset.IsTemporary);
+            await blobs.PutFileAsync(key, asset.FilePath, move: asset.IsTemporary);
             stored.Add(new StoredImage(input.Position, key, asset.MediaType, asset.Width, asset.Height));
         }
         return stored;
@@ -115,7 +116,7 @@ public static class TaskEndpoints
         return Results.Json(RunwayTaskMapping.ToRunway(row, taskId => urls.OutputUrl(taskId, http)));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, HttpContext http, Db db, BlobStore blobs)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, Db db, IBlobStore blobs)
     {
         if (!Guid.TryParse(id, out _)) return InvalidId(http);
         id = id.ToLowerInvariant();
@@ -137,8 +138,9 @@ public static class TaskEndpoints
         await tx.CommitAsync();
         if (deleted)
         {
-            blobs.DeletePrefix($"inputs/{id}");
-            blobs.DeletePrefix(TaskRunner.OutputKey(id));
+            await blobs.DeleteAsync($"inputs/{id}");
+            await blobs.DeleteAsync(TaskRunner.OutputPrefix(id));
+            if (row.OutputBlob is { } output) await blobs.DeleteAsync(output); // outputs from before per-lease keys
         }
         return Results.NoContent();
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Reelay.Server.Features.Assets;
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Runway;
 using Reelay.Server.Features.Tasks;
@@ -61,7 +62,7 @@ public static class UploadEndpoints
         }
     }
 
-    private static async Task<IResult> ReceiveAsync(string id, HttpContext http, Db db, BlobStore blobs)
+    private static async Task<IResult> ReceiveAsync(string id, HttpContext http, Db db, IBlobStore blobs, AssetOptions assetOptions)
     {
         static IResult Fail(int status, string message) => Results.Json(new { error = message }, statusCode: status);
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType) ||
@@ -91,13 +92,24 @@ public static class UploadEndpoints
             {
                 if (!authorized) return Fail(403, "The upload form's 'token' field is missing or wrong; it must come before the file.");
                 var key = $"uploads/{id}";
-                var (size, tooLarge) = await blobs.WriteCappedAsync(key, section.Body, AssetOptions.UploadLimit, http.RequestAborted);
-                if (tooLarge || size < AssetOptions.UploadMinimum)
+                // Received into a local file first: the type is sniffed from it before the blob store (maybe S3) gets it.
+                Directory.CreateDirectory(assetOptions.TempDirectory);
+                var temp = Path.Combine(assetOptions.TempDirectory, $"upload-{Guid.NewGuid():N}");
+                long size;
+                string? mediaType;
+                try
                 {
-                    blobs.DeletePrefix(key);
-                    return Fail(400, tooLarge ? "The file is larger than 200 MB." : "The file is smaller than 512 bytes.");
+                    await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+                        size = await BlobCopy.CopyCappedAsync(section.Body, file, AssetOptions.UploadLimit, http.RequestAborted);
+                    if (size > AssetOptions.UploadLimit || size < AssetOptions.UploadMinimum)
+                        return Fail(400, size > AssetOptions.UploadLimit ? "The file is larger than 200 MB." : "The file is smaller than 512 bytes.");
+                    mediaType = await SniffAsync(temp);
+                    await blobs.PutFileAsync(key, temp, move: true, http.RequestAborted);
                 }
-                var mediaType = await SniffAsync(blobs.PathFor(key));
+                finally
+                {
+                    File.Delete(temp);
+                }
                 await connection.ExecuteAsync(
                     "UPDATE uploads SET completed_at = @now, size = @size, media_type = @mediaType, blob_key = @key WHERE id = @id AND completed_at IS NULL",
                     new { id, now = Clock.NowMs(), size, mediaType, key });

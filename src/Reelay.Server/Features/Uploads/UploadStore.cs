@@ -1,11 +1,12 @@
 using Dapper;
 using Reelay.Server.Features.Assets;
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Uploads;
 
 /// <summary>A completed upload that a runway:// URI names.</summary>
-public sealed record UploadRecord(string Id, string Filename, long Size, string? MediaType, string FilePath)
+public sealed record UploadRecord(string Id, string Filename, long Size, string? MediaType, string BlobKey)
 {
     /// <summary>The upload's real type (sniffed at upload time) when it is of the kind the field takes.</summary>
     public string? SniffedMediaType(AssetKind kind) =>
@@ -13,7 +14,7 @@ public sealed record UploadRecord(string Id, string Filename, long Size, string?
 }
 
 /// <summary>Resolves runway:// URIs, always within the caller's organization.</summary>
-public sealed class UploadStore(Db db, BlobStore blobs)
+public sealed class UploadStore(Db db, IBlobStore blobs)
 {
     public const string Scheme = "runway://";
     public const string UriPrefix = "runway://uploads/";
@@ -39,8 +40,8 @@ public sealed class UploadStore(Db db, BlobStore blobs)
             """, new { id, orgId });
         if (row is null) return (null, UnknownUpload);
         if (row.ExpiresAt < Clock.NowMs()) return (null, ExpiredUpload);
-        if (row.CompletedAt is null || row.BlobKey is null || !blobs.Exists(row.BlobKey)) return (null, IncompleteUpload);
-        return (new UploadRecord(row.Id, row.Filename, row.Size ?? 0, row.MediaType, blobs.PathFor(row.BlobKey)), null);
+        if (row.CompletedAt is null || row.BlobKey is null || !await blobs.ExistsAsync(row.BlobKey)) return (null, IncompleteUpload);
+        return (new UploadRecord(row.Id, row.Filename, row.Size ?? 0, row.MediaType, row.BlobKey), null);
     }
 
     private sealed class Row

@@ -1,0 +1,74 @@
+using Reelay.Server.Features.Engines.Preview;
+using Reelay.Server.Features.Tasks;
+
+namespace Reelay.Server.Features.Engines;
+
+/// <summary>What an engine needs for one task; the same for the in-process workers and `reelay worker`.</summary>
+/// <param name="Engine">"preview" or "noop" (the engines that run on this machine).</param>
+/// <param name="InputPath">The local file of each stored input.</param>
+/// <param name="OutputPath">Where the MP4 goes.</param>
+public sealed record EngineJob(
+    string Engine,
+    TaskParams Parameters,
+    Simulation? Simulation,
+    Func<StoredImage, string> InputPath,
+    string OutputPath,
+    string FfmpegPath);
+
+/// <summary>How a run ended when it did not produce an output; Detail is for the operator's log, never the client.</summary>
+public sealed record EngineFailure(string Code, string Text, string? Detail = null);
+
+/// <summary>Runs a task's sandbox instructions and then its engine, reporting progress 0..1.</summary>
+public static class EngineRun
+{
+    /// <summary>The engines a worker process can run itself; other catalog engines ("pool:NAME") are served by remote workers.</summary>
+    public static readonly IReadOnlySet<string> LocalEngines = new HashSet<string> { "preview", "noop" };
+
+    /// <summary>Null when the output was written; otherwise the failure to record. Cancellation throws.</summary>
+    public static async Task<EngineFailure?> RunAsync(EngineJob job, Action<double> progress, CancellationToken cancellationToken)
+    {
+        double offset = 0;
+        if (job.Simulation is { DelaySeconds: > 0 } delayed)
+        {
+            await SimulateDelayAsync(delayed.DelaySeconds, progress, cancellationToken);
+            offset = 0.5;
+        }
+        if (job.Simulation?.FailureCode is { } code) return new EngineFailure(code, Simulation.FailureText(code));
+        try
+        {
+            if (job.Engine == "noop")
+            {
+                await NoopEngine.WriteAsync(job.OutputPath, job.FfmpegPath, cancellationToken);
+                return null;
+            }
+            var p = job.Parameters;
+            var video = p.PromptImages.FirstOrDefault(i => i.Position == "video");
+            var image = p.PromptImages.Where(i => i.Position != "video").OrderBy(i => i.Position == "first" ? 0 : 1).FirstOrDefault();
+            var request = new PreviewRenderRequest(
+                p.Width, p.Height, p.Duration, p.Seed,
+                image is null ? null : job.InputPath(image), p.PromptText, job.OutputPath, job.FfmpegPath,
+                video is null ? null : job.InputPath(video));
+            Directory.CreateDirectory(Path.GetDirectoryName(job.OutputPath)!);
+            await PreviewRenderer.RenderAsync(request, f => progress(offset + (1 - offset) * f), cancellationToken);
+            return null;
+        }
+        catch (PreviewRenderException ex)
+        {
+            return new EngineFailure("INTERNAL.BAD_OUTPUT.CODE01", Simulation.FailureText("INTERNAL.BAD_OUTPUT.CODE01"), ex.Message);
+        }
+    }
+
+    /// <summary>The sandbox's delay: RUNNING with progress advancing to one half over the delay.</summary>
+    private static async Task SimulateDelayAsync(double seconds, Action<double> progress, CancellationToken cancellationToken)
+    {
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            var elapsed = (DateTime.UtcNow - started).TotalSeconds;
+            if (elapsed >= seconds) break;
+            progress(0.5 * elapsed / seconds);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250, (seconds - elapsed) * 1000 + 1)), cancellationToken);
+        }
+        progress(0.5);
+    }
+}

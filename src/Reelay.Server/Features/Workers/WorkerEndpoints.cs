@@ -1,0 +1,191 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.AspNetCore.Http.Features;
+using Reelay.Server.Features.Blobs;
+using Reelay.Server.Features.Catalog;
+using Reelay.Server.Features.Engines;
+using Reelay.Server.Features.Outputs;
+using Reelay.Server.Features.Queue;
+using Reelay.Server.Features.Tasks;
+using Reelay.Server.Infrastructure;
+
+namespace Reelay.Server.Features.Workers;
+
+/// <summary>
+/// The worker protocol (Bearer Workers:Token): remote workers lease tasks of their models with long polling, fetch
+/// the inputs through signed URLs, heartbeat with progress, upload the MP4 and complete or fail, every answer fenced
+/// by the lease token. Without a configured token it does not exist at all.
+/// </summary>
+public static partial class WorkerEndpoints
+{
+    public const string LeaseHeader = "Reelay-Lease-Token";
+
+    public static void MapWorkers(this IEndpointRouteBuilder app, ReelayOptions options)
+    {
+        if (options.WorkerToken is null) return;
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + options.WorkerToken));
+        var workers = app.MapGroup("/worker/v1").WithTags("Workers");
+        var authorized = workers.MapGroup("").AddEndpointFilter(async (context, next) =>
+        {
+            var given = SHA256.HashData(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()));
+            if (!CryptographicOperations.FixedTimeEquals(given, expected))
+                return Error(401, "unauthorized", "A valid worker token is required: 'Authorization: Bearer <Workers:Token>'.");
+            return await next(context);
+        });
+
+        authorized.MapPost("/lease", LeaseAsync)
+            .WithSummary("Lease the oldest pending task of the given models, waiting up to waitSeconds for one (204: none came).")
+            .Produces<LeasedTask>().Produces(204).Produces<WorkerError>(400).Produces<WorkerError>(401);
+        authorized.MapPost("/tasks/{id}/heartbeat", HeartbeatAsync)
+            .WithSummary("Renew the lease and report progress; cancelled: true means stop, the owner cancelled the task.")
+            .Produces<HeartbeatResponse>().Produces<WorkerError>(409);
+        authorized.MapPut("/tasks/{id}/output", UploadAsync)
+            .WithSummary($"Upload the finished MP4 as the raw request body, with the lease token in the {LeaseHeader} header.")
+            .Accepts<Stream>("video/mp4").Produces(204).Produces<WorkerError>(409).Produces<WorkerError>(413).Produces<WorkerError>(415);
+        authorized.MapPost("/tasks/{id}/complete", CompleteAsync)
+            .WithSummary("Finish the task with the uploaded output: it becomes SUCCEEDED and is charged.")
+            .Produces<FinishResponse>().Produces<WorkerError>(409);
+        authorized.MapPost("/tasks/{id}/fail", FailAsync)
+            .WithSummary("Finish the task as FAILED with a failureCode (e.g. SAFETY.INPUT.IMAGE) and a failure text; it is not charged.")
+            .Produces<FinishResponse>().Produces<WorkerError>(409);
+        authorized.MapPost("/tasks/{id}/release", ReleaseAsync)
+            .WithSummary("Give the task back to the queue at once (the worker is shutting down); the attempt does not count.")
+            .Produces(204).Produces<WorkerError>(409);
+        // The signature is the authorization, so a worker can hand the URL to whatever downloads its inputs.
+        workers.MapGet("/inputs/{id:guid}/{position}", InputAsync)
+            .WithSummary("Download a stored input of a leased task (a signed, expiring URL from the lease).");
+    }
+
+    private static async Task<IResult> LeaseAsync(LeaseRequest? body, HttpContext http, Db db, ModelCatalog catalog, ReelayOptions options,
+        TaskSignal signal, OutputSigner signer, PublicUrls urls)
+    {
+        if (body is null) return Error(400, "invalid_request", "Send a JSON object such as {\"models\": [\"gen4_turbo\"], \"workerId\": \"gpu-1\"}.");
+        var (problem, code) = WorkerLeases.Validate(body, catalog);
+        if (problem is not null) return Error(400, code, problem);
+        var owner = $"worker:{body.WorkerId ?? "anonymous"}";
+        var models = body.Models!.Distinct().ToList();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(body.WaitSeconds ?? WorkerLeases.DefaultWaitSeconds);
+        while (true)
+        {
+            var seen = signal.Version;
+            var task = await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, models);
+            if (task is not null)
+            {
+                if (!http.RequestAborted.IsCancellationRequested) return Results.Json(WorkerLeases.Describe(task, catalog, options, signer, urls.BaseUrl(http)));
+                // The worker hung up while we claimed: give the task back rather than let it wait out a lease nobody holds.
+                await TaskQueue.ReleaseAsync(db, task.Id, task.LeaseToken);
+                return Results.Empty;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return Results.NoContent();
+            // Woken by any node's new task; the one-second poll covers a signal that never comes (SQLite across processes).
+            try { await signal.WaitAsync(seen, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), http.RequestAborted); }
+            catch (OperationCanceledException) { return Results.Empty; }
+        }
+    }
+
+    private static async Task<IResult> HeartbeatAsync(string id, HeartbeatRequest? body, Db db, ReelayOptions options)
+    {
+        if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
+        if (body.Progress is < 0 or > 1 or double.NaN) return Error(400, "invalid_request", "'progress' must be between 0 and 1.");
+        var result = await TaskQueue.HeartbeatAsync(db, id, token, body.Progress ?? 0, options.LeaseDuration);
+        return result switch
+        {
+            HeartbeatResult.Renewed => Results.Json(new HeartbeatResponse(false, Clock.Iso(Clock.NowMs() + (long)options.LeaseDuration.TotalMilliseconds))),
+            HeartbeatResult.Cancelled => Results.Json(new HeartbeatResponse(true, null)),
+            _ => LeaseLost(),
+        };
+    }
+
+    private static async Task<IResult> UploadAsync(string id, HttpContext http, Db db, IBlobStore blobs, ReelayOptions options)
+    {
+        if (http.Request.Headers[LeaseHeader].ToString() is not { Length: > 0 } token)
+            return Error(400, "invalid_request", $"Send the lease token in the {LeaseHeader} header.");
+        if (await WorkerLeases.StateAsync(db, id, token) is var state and not LeaseState.Held) return NotHeld(state);
+        if (http.Request.ContentLength > options.MaxWorkerOutputBytes) return TooLarge(options);
+        http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = options.MaxWorkerOutputBytes + 1;
+        var key = TaskRunner.OutputKey(id, token);
+        var (size, tooLarge) = await blobs.WriteCappedAsync(key, http.Request.Body, options.MaxWorkerOutputBytes, http.RequestAborted);
+        if (tooLarge) return TooLarge(options);
+        var head = new byte[12];
+        await using (var stored = await blobs.OpenReadAsync(key, 0, head.Length, http.RequestAborted))
+            if (stored is null || size < head.Length || await stored.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false) < head.Length || !WorkerLeases.LooksLikeMp4(head))
+            {
+                await blobs.DeleteAsync(key);
+                return Error(415, "output_invalid", "The output must be an MP4 file (an ISO BMFF 'ftyp' box first).");
+            }
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> CompleteAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal)
+    {
+        if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
+        if (await WorkerLeases.StateAsync(db, id, token) is var state and not LeaseState.Held) return NotHeld(state);
+        var key = TaskRunner.OutputKey(id, token);
+        if (!await blobs.ExistsAsync(key))
+            return Error(409, "output_missing", "No output was uploaded under this lease: PUT the MP4 to the task's outputUploadUrl first.");
+        if (!await TaskQueue.CompleteAsync(db, id, token, key))
+        {
+            await blobs.DeleteAsync(key);
+            return NotHeld(await WorkerLeases.StateAsync(db, id, token));
+        }
+        signal.Pulse();
+        return Results.Json(new FinishResponse(id, "SUCCEEDED"));
+    }
+
+    private static async Task<IResult> FailAsync(string id, FailRequest? body, Db db, IBlobStore blobs, TaskSignal signal)
+    {
+        if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
+        if (body.FailureCode is not { Length: > 0 and <= 100 } code || !FailureCodeShape().IsMatch(code))
+            return Error(400, "invalid_request", "'failureCode' must be a code such as SAFETY.INPUT.IMAGE or INTERNAL (capitals, digits, '_' and '.').");
+        if (body.Failure is { Length: > 2000 }) return Error(400, "invalid_request", "'failure' must be at most 2000 characters.");
+        var text = string.IsNullOrWhiteSpace(body.Failure) ? Simulation.FailureText(code) : body.Failure.Trim();
+        if (!await TaskQueue.FailAsync(db, id, token, code, text)) return NotHeld(await WorkerLeases.StateAsync(db, id, token));
+        await blobs.DeleteAsync(TaskRunner.OutputKey(id, token));
+        signal.Pulse();
+        return Results.Json(new FinishResponse(id, "FAILED"));
+    }
+
+    private static async Task<IResult> ReleaseAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal)
+    {
+        if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
+        if (!await TaskQueue.ReleaseAsync(db, id, token)) return NotHeld(await WorkerLeases.StateAsync(db, id, token));
+        await blobs.DeleteAsync(TaskRunner.OutputKey(id, token));
+        signal.Pulse();
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> InputAsync(Guid id, string position, string? expires, string? signature, OutputSigner signer, Db db, IBlobStore blobs)
+    {
+        var taskId = id.ToString();
+        switch (signer.Check(WorkerLeases.InputResource(taskId, position), expires, signature, DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
+        {
+            case OutputUrlCheck.Invalid: return Error(403, "invalid_signature", "This input URL's signature is not valid.");
+            case OutputUrlCheck.Expired: return Error(403, "expired", "This input URL has expired; lease the task again for fresh URLs.");
+        }
+        await using var connection = await db.OpenAsync();
+        var json = await connection.QuerySingleOrDefaultAsync<string>("SELECT params FROM tasks WHERE id = @taskId AND deleted_at IS NULL", new { taskId });
+        var input = json is null ? null : TaskParams.FromJson(json).PromptImages.FirstOrDefault(i => i.Position == position);
+        if (input is null || !await blobs.ExistsAsync(input.BlobKey)) return Error(404, "not_found", "This input no longer exists.");
+        return BlobResults.Serve(blobs, input.BlobKey, input.MediaType);
+    }
+
+    [GeneratedRegex("^[A-Z0-9_]+(\\.[A-Z0-9_]+)*\\z")]
+    private static partial Regex FailureCodeShape();
+
+    private static IResult Error(int status, string code, string message) => Results.Json(new WorkerError(message, code), statusCode: status);
+
+    private static IResult MissingLease() => Error(400, "invalid_request", "'leaseToken' is required: the token from the lease.");
+
+    private static IResult LeaseLost() =>
+        Error(409, "lease_lost", "This lease is no longer yours (it expired and the task went to another worker): stop and discard the work.");
+
+    private static IResult NotHeld(LeaseState state) => state == LeaseState.Cancelled
+        ? Error(409, "cancelled", "The task was cancelled by its owner: stop and discard the work.")
+        : LeaseLost();
+
+    private static IResult TooLarge(ReelayOptions options) =>
+        Error(413, "output_too_large", $"The output is larger than Workers:MaxOutputBytes ({options.MaxWorkerOutputBytes} bytes).");
+}
