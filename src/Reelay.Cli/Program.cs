@@ -10,6 +10,7 @@ var root = new RootCommand("reelay: run a Reelay server, administer it, and make
     Cli.Json,
     ServeCommand.Create(),
     MigrateCommand.Create(),
+    WorkerCommand.Create(),
     AdminCommands.Create(),
     GenerateCommands.Create(),
     TaskCommands.Create(),

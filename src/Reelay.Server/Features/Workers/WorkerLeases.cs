@@ -25,8 +25,8 @@ public static class WorkerLeases
         var unknown = body.Models.Where(m => catalog.Find(m) is null).Distinct().ToList();
         if (unknown.Count > 0)
             return ($"Unknown model(s): {string.Join(", ", unknown)}. This server's models: {string.Join(", ", catalog.Models.Select(m => m.Id))}.", "unknown_model");
-        if (body.WorkerId is { } id && (id.Length is 0 or > 100 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')))
-            return ("'workerId' must be 1 to 100 characters of letters, digits, '-', '_', '.' or ':'.", "invalid_request");
+        if (body.WorkerId is { } id && (id.Length is 0 or > 100 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '/')))
+            return ("'workerId' must be 1 to 100 characters of letters, digits, '-', '_', '.', ':' or '/'.", "invalid_request");
         if (body.WaitSeconds is < 0 or > MaxWaitSeconds || body.WaitSeconds is double.NaN)
             return ($"'waitSeconds' must be between 0 and {MaxWaitSeconds}.", "invalid_request");
         return (null, "");

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using Reelay.Server.Features.Engines;
+using Reelay.Server.Features.Tasks;
+using Reelay.Server.Features.Workers;
+
+namespace Reelay.Cli.Worker;
+
+/// <summary>What `reelay worker` was asked to do.</summary>
+/// <param name="Engine">"auto" (noop for noop models, preview for everything else), "preview" or "noop".</param>
+public sealed record WorkerSettings(string WorkerId, IReadOnlyList<string> Models, int Concurrency, string Engine, string WorkDirectory, string FfmpegPath);
+
+/// <summary>
+/// A remote worker: each slot leases a task, fetches its inputs, runs the engine on this machine while heartbeating,
+/// uploads the MP4 and completes (or fails) the task. On Ctrl+C or SIGTERM it gives its tasks back to the queue.
+/// </summary>
+public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWriter log)
+{
+    public Task RunAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(slot => SlotAsync($"{settings.WorkerId}/{slot}", stoppingToken)));
+
+    private async Task SlotAsync(string workerId, CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var task = await api.LeaseAsync(workerId, settings.Models, 20, stoppingToken);
+                backoff = TimeSpan.FromSeconds(1);
+                if (task is not null) await RunTaskAsync(workerId, task, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The servers are down or refusing: keep trying, more slowly, so the worker survives a rolling restart.
+                log.WriteLine($"{workerId}: {ex.Message}; retrying in {backoff.TotalSeconds:0} s");
+                try { await Task.Delay(backoff, stoppingToken); } catch (OperationCanceledException) { return; }
+                backoff = TimeSpan.FromSeconds(Math.Min(30, backoff.TotalSeconds * 2));
+            }
+        }
+    }
+
+    private async Task RunTaskAsync(string workerId, LeasedTask task, CancellationToken stoppingToken)
+    {
+        log.WriteLine($"{workerId}: leased task {task.Id} ({task.Model}, attempt {task.Attempt})");
+        var clock = Stopwatch.StartNew();
+        var directory = Path.Combine(settings.WorkDirectory, $"{task.Id}-{task.LeaseToken}");
+        Directory.CreateDirectory(directory);
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var progress = new Progress();
+        var heartbeat = HeartbeatAsync(task, progress, work);
+        try
+        {
+            var inputs = new Dictionary<string, string>();
+            foreach (var input in task.Inputs)
+            {
+                var path = Path.Combine(directory, "input-" + input.Position);
+                await api.DownloadAsync(input.Url, path, work.Token);
+                inputs[input.Position] = path;
+            }
+            var output = Path.Combine(directory, "output.mp4");
+            var p = task.Parameters;
+            var parameters = new TaskParams(p.Ratio, p.Width, p.Height, p.Duration, p.Seed, p.PromptText,
+                task.Inputs.Select(i => new StoredImage(i.Position, i.Position, i.MediaType, i.Width, i.Height)).ToList(), p.PublicFigureThreshold);
+            var simulation = task.Simulate is { } s ? new Simulation(s.FailureCode, s.DelaySeconds) : null;
+            var job = new EngineJob(EngineFor(task), parameters, simulation, i => inputs[i.Position], output, settings.FfmpegPath);
+            var failure = await EngineRun.RunAsync(job, f => progress.Value = f, work.Token);
+            var answer = failure is null
+                ? await UploadAndCompleteAsync(task, output, work.Token)
+                : await api.FailAsync(task.Id, task.LeaseToken, failure.Code, failure.Text, work.Token);
+            log.WriteLine(answer switch
+            {
+                LeaseAnswer.Ok when failure is null => $"{workerId}: task {task.Id} succeeded in {clock.Elapsed.TotalSeconds:0.0} s",
+                LeaseAnswer.Ok => $"{workerId}: task {task.Id} failed with {failure!.Code}{(failure.Detail is null ? "" : ": " + failure.Detail)}",
+                LeaseAnswer.Cancelled => $"{workerId}: task {task.Id} was cancelled; result discarded",
+                _ => $"{workerId}: task {task.Id} lease lost; result discarded",
+            });
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: hand the task back at once instead of letting another worker wait out the lease.
+            try { await api.ReleaseAsync(task.Id, task.LeaseToken, CancellationToken.None); } catch (Exception) { }
+            log.WriteLine($"{workerId}: task {task.Id} returned to the queue (shutting down)");
+        }
+        catch (OperationCanceledException) when (progress.Stopped is { } reason)
+        {
+            log.WriteLine($"{workerId}: task {task.Id} stopped: {reason}");
+        }
+        catch (Exception ex)
+        {
+            log.WriteLine($"{workerId}: task {task.Id} failed: {ex.Message}");
+            try { await api.FailAsync(task.Id, task.LeaseToken, "INTERNAL", null, CancellationToken.None); } catch (Exception) { }
+        }
+        finally
+        {
+            await work.CancelAsync();
+            await heartbeat;
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private async Task<LeaseAnswer> UploadAndCompleteAsync(LeasedTask task, string output, CancellationToken cancellationToken)
+    {
+        var uploaded = await api.UploadAsync(task.Id, task.LeaseToken, output, cancellationToken);
+        return uploaded == LeaseAnswer.Ok ? await api.CompleteAsync(task.Id, task.LeaseToken, cancellationToken) : uploaded;
+    }
+
+    private string EngineFor(LeasedTask task) => settings.Engine switch
+    {
+        "auto" => task.Engine == "noop" ? "noop" : "preview",
+        var forced => forced,
+    };
+
+    /// <summary>Renews the lease; a cancel or a lost lease stops the render within one interval.</summary>
+    private async Task HeartbeatAsync(LeasedTask task, Progress progress, CancellationTokenSource work)
+    {
+        // At most every 2 s, so a cancel stops the render quickly even under a long lease.
+        var interval = TimeSpan.FromSeconds(Math.Clamp(task.HeartbeatIntervalSeconds, 0.2, 2));
+        var leaseEnds = DateTime.UtcNow + TimeSpan.FromSeconds(task.LeaseSeconds);
+        while (!work.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, work.Token);
+                var answer = await api.HeartbeatAsync(task.Id, task.LeaseToken, progress.Value, work.Token);
+                if (answer == LeaseAnswer.Ok)
+                {
+                    leaseEnds = DateTime.UtcNow + TimeSpan.FromSeconds(task.LeaseSeconds);
+                    continue;
+                }
+                progress.Stopped = answer == LeaseAnswer.Cancelled ? "cancelled by its owner" : "lease lost to another worker";
+                await work.CancelAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (DateTime.UtcNow < leaseEnds)
+            {
+                log.WriteLine($"heartbeat for task {task.Id} failed ({ex.Message}); retrying");
+            }
+            catch (Exception)
+            {
+                // Unheard for a whole lease: the task is someone else's by now.
+                progress.Stopped = "no heartbeat got through for a whole lease";
+                await work.CancelAsync();
+            }
+        }
+    }
+
+    private sealed class Progress
+    {
+        private double _value;
+        public double Value { get => Volatile.Read(ref _value); set => Volatile.Write(ref _value, value); }
+        public volatile string? Stopped;
+    }
+}

@@ -1,0 +1,128 @@
+using Reelay.Tests.Infrastructure;
+
+namespace Reelay.Tests.Workers;
+
+/// <summary>`reelay worker` processes against real server processes: rendering, cancelling, stopping and dying.</summary>
+public class RemoteWorkerTests
+{
+    private static Dictionary<string, string> RemoteOnly(string leaseSeconds = "2") => new()
+    {
+        ["Workers:Concurrency"] = "0", // the node runs nothing itself: every task goes through the protocol
+        ["Workers:Token"] = WorkerProcess.Token,
+        ["Workers:LeaseSeconds"] = leaseSeconds,
+    };
+
+    /// <summary>The task's current lease owner ("worker:{id}/{slot}" for remote workers) once it is running.</summary>
+    private static async Task<string> WaitUntilRunningAsync(ServerProcess server, string id)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var owner = (await TestDatabase.QueryAsync<string>(server, "SELECT lease_owner FROM tasks WHERE id = @id AND status = 'running'", new { id })).SingleOrDefault();
+            if (owner is not null) return owner;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"task {id} never ran");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Reelay_worker_renders_an_image_to_video_task_with_the_preview_engine()
+    {
+        await using var server = await ServerProcess.StartAsync(settings: RemoteOnly("10"));
+        await using var worker = WorkerProcess.Start([server], "renderer", "gen4_turbo");
+        var api = new ReelayApi(server);
+        var tenant = await api.NewTenantAsync();
+        var created = await api.PostAsync("/v1/image_to_video", tenant.Key,
+            new { model = "gen4_turbo", promptImage = Media.DataUri(640, 360), ratio = "1280:720", duration = 2 });
+        Assert.Equal(200, created.Status);
+        var id = created.Body.GetProperty("id").GetString()!;
+
+        var done = await api.WaitForAsync(tenant.Key, id, ReelayApi.IsTerminal);
+        Assert.Equal("SUCCEEDED", done.GetProperty("status").GetString());
+        var file = Path.Combine(TestPaths.NewTempDirectory("reelay-remote"), "out.mp4");
+        await File.WriteAllBytesAsync(file, await ReelayApi.DownloadAsync(done.GetProperty("output")[0].GetString()!));
+        var facts = Media.Probe(file);
+        Assert.Equal(("h264", "yuv420p", 1280, 720), (facts.Codec, facts.PixelFormat, facts.Width, facts.Height));
+        Assert.InRange(facts.Duration, 1.9, 2.1);
+        Assert.Contains($"renderer/0: task {id} succeeded", worker.Output);
+    }
+
+    [Fact]
+    public async Task A_cancelled_task_stops_on_the_worker_and_a_terminated_worker_gives_its_task_back()
+    {
+        await using var server = await ServerProcess.StartAsync(settings: RemoteOnly("10"));
+        await using var worker = WorkerProcess.Start([server], "stopper", "gen4.5");
+        var api = new ReelayApi(server);
+        var tenant = await api.NewTenantAsync();
+
+        var cancelled = await api.CreateTextTaskAsync(tenant.Key, simulate: "delay=60");
+        Assert.StartsWith("worker:stopper/", await WaitUntilRunningAsync(server, cancelled));
+        Assert.Equal(204, (await api.DeleteTaskAsync(tenant.Key, cancelled)).Status);
+        await worker.WaitForOutputAsync($"task {cancelled} stopped: cancelled by its owner");
+
+        var held = await api.CreateTextTaskAsync(tenant.Key, simulate: "delay=60");
+        await WaitUntilRunningAsync(server, held);
+        await worker.TerminateAsync();
+        Assert.Equal(0, worker.ExitCode);
+        Assert.Contains($"task {held} returned to the queue", worker.Output);
+        var task = (await api.GetTaskAsync(tenant.Key, held)).Body;
+        Assert.Equal("PENDING", task.GetProperty("status").GetString());
+        Assert.Equal(0, await TestDatabase.ScalarAsync<long>(server, "SELECT attempts FROM tasks WHERE id = @id", new { id = held }));
+    }
+
+    [Fact]
+    public async Task Two_nodes_and_three_workers_finish_200_tasks_exactly_once_through_a_killed_worker_and_a_killed_node()
+    {
+        var dataDirectory = TestPaths.NewTempDirectory("reelay-fleet");
+        await using var nodeA = await ServerProcess.StartAsync(dataDirectory, RemoteOnly());
+        await using var nodeB = await ServerProcess.StartAsync(dataDirectory, RemoteOnly());
+        var (a, b) = (new ReelayApi(nodeA), new ReelayApi(nodeB));
+        var tenant = await a.NewTenantAsync(credits: 10_000);
+        await b.AdminAsync(HttpMethod.Put, $"/admin/v1/organizations/{tenant.OrgId}/limits",
+            new { models = new Dictionary<string, object> { ["gen4.5"] = new { maxConcurrentGenerations = 50, maxDailyGenerations = 1000 } } });
+
+        // Dispatch is under test here, not rendering (the test above renders): the noop engine finishes at once, and
+        // every tenth task is held RUNNING for 3 s by the sandbox so that a worker can die in the middle of one.
+        await using var w1 = WorkerProcess.Start([nodeA, nodeB], "w1", "gen4.5", concurrency: 2, engine: "noop");
+        await using var w2 = WorkerProcess.Start([nodeB, nodeA], "w2", "gen4.5", concurrency: 2, engine: "noop");
+        await using var w3 = WorkerProcess.Start([nodeA, nodeB], "w3", "gen4.5", concurrency: 2, engine: "noop");
+
+        var ids = new string[200];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+            ids[i] = await (i % 2 == 0 ? a : b).CreateTextTaskAsync(tenant.Key, simulate: i % 10 == 0 ? "delay=3" : null));
+
+        // w1 dies (kill -9) while it holds a delayed task; then node A dies while tasks are still in flight.
+        string? victim = null;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (victim is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "w1 never held a delayed task:\n" + w1.Output);
+            victim = (await TestDatabase.QueryAsync<string>(nodeB,
+                "SELECT id FROM tasks WHERE org_id = @orgId AND status = 'running' AND simulate IS NOT NULL AND lease_owner LIKE 'worker:w1/%'",
+                new { orgId = tenant.OrgId })).FirstOrDefault();
+            if (victim is null) await Task.Delay(20);
+        }
+        await w1.KillAsync();
+        await nodeA.KillAsync();
+
+        foreach (var id in ids)
+            Assert.Equal("SUCCEEDED", (await b.WaitForAsync(tenant.Key, id, ReelayApi.IsTerminal, TimeSpan.FromSeconds(120))).GetProperty("status").GetString());
+        // The killed worker's task was taken over once its lease ran out, and finished by another worker.
+        Assert.Equal(2, await TestDatabase.ScalarAsync<long>(nodeB, "SELECT attempts FROM tasks WHERE id = @id", new { id = victim }));
+        Assert.DoesNotContain($"task {victim} succeeded", w1.Output);
+        Assert.True(w2.Output.Contains($"task {victim} succeeded") || w3.Output.Contains($"task {victim} succeeded"), "no surviving worker finished the victim");
+        // Workers that started on node A carried on through node B.
+        Assert.Contains("trying the next server", w3.Output);
+        Assert.False(w2.HasExited || w3.HasExited);
+
+        // Every task was held, settled and charged exactly once; the ledger balances.
+        foreach (var kind in new[] { "hold", "release", "charge" })
+        {
+            Assert.Equal(200, await TestDatabase.ScalarAsync<long>(nodeB, "SELECT COUNT(*) FROM ledger_entries WHERE org_id = @orgId AND kind = @kind", new { orgId = tenant.OrgId, kind }));
+            Assert.Equal(200, await TestDatabase.ScalarAsync<long>(nodeB, "SELECT COUNT(DISTINCT task_id) FROM ledger_entries WHERE org_id = @orgId AND kind = @kind", new { orgId = tenant.OrgId, kind }));
+        }
+        var org = await b.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{tenant.OrgId}");
+        Assert.Equal(10_000 - 200 * 24, org.GetProperty("creditBalance").GetInt64());
+        Assert.Equal(10_000 - 200 * 24, await TestDatabase.ScalarAsync<long>(nodeB, "SELECT SUM(amount) FROM ledger_entries WHERE org_id = @orgId", new { orgId = tenant.OrgId }));
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+using Reelay.Tests.Infrastructure;
+
+namespace Reelay.Tests.Workers;
+
+public class WorkerPoolEngineTests(ServerFixture plain) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task Without_a_worker_token_the_worker_protocol_does_not_exist()
+    {
+        var reply = await new WorkerClient(plain.Server).LeaseAsync("gen4.5");
+        Assert.Equal(404, reply.Status);
+    }
+
+    [Fact]
+    public async Task Models_whose_engine_is_a_worker_pool_are_left_to_remote_workers()
+    {
+        // gen4.5 is served by the pool "gpu"; the node's own two workers must leave its tasks alone.
+        var catalog = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src/Reelay.Server/Features/Catalog/default-catalog.json")))!;
+        foreach (var model in catalog["models"]!.AsArray())
+            if ((string?)model!["id"] == "gen4.5") model["engine"] = "pool:gpu";
+        var catalogFile = Path.Combine(TestPaths.NewTempDirectory("reelay-catalog"), "catalog.json");
+        await File.WriteAllTextAsync(catalogFile, catalog.ToJsonString());
+        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Models:CatalogFile"] = catalogFile,
+            ["Workers:Concurrency"] = "2",
+            ["Workers:Token"] = WorkerProcess.Token,
+        });
+        var api = new ReelayApi(server);
+        var tenant = await api.NewTenantAsync();
+        var pooled = await api.CreateTextTaskAsync(tenant.Key, model: "gen4.5");
+        var local = await api.CreateTextTaskAsync(tenant.Key, duration: 4, model: "veo3.1_fast");
+
+        // The local model's task finishes on the node while the pooled one, created first, still waits.
+        Assert.Equal("SUCCEEDED", (await api.WaitForAsync(tenant.Key, local, ReelayApi.IsTerminal)).GetProperty("status").GetString());
+        Assert.Equal("PENDING", (await api.GetTaskAsync(tenant.Key, pooled)).Body.GetProperty("status").GetString());
+
+        var leased = await new WorkerClient(server).LeaseAsync("gen4.5");
+        Assert.Equal(200, leased.Status);
+        Assert.Equal((pooled, "pool:gpu"), (leased.Body.GetProperty("id").GetString(), leased.Body.GetProperty("engine").GetString()));
+    }
+}
