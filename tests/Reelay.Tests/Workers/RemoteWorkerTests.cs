@@ -71,6 +71,46 @@ public class RemoteWorkerTests
     }
 
     [Fact]
+    public async Task A_worker_paused_past_its_lease_cannot_complete_the_task_another_worker_took_over()
+    {
+        await using var server = await ServerProcess.StartAsync(settings: RemoteOnly());
+        await using var first = WorkerProcess.Start([server], "sleepy", "gen4.5", engine: "noop");
+        var api = new ReelayApi(server);
+        var tenant = await api.NewTenantAsync(credits: 1000);
+        var id = await api.CreateTextTaskAsync(tenant.Key, simulate: "delay=4");
+        Assert.StartsWith("worker:sleepy/", await WaitUntilRunningAsync(server, id));
+
+        await Signal(first.ProcessId, "STOP");
+        try
+        {
+            await using var second = WorkerProcess.Start([server], "awake", "gen4.5", engine: "noop");
+            await second.WaitForOutputAsync($"task {id} succeeded");
+        }
+        finally
+        {
+            await Signal(first.ProcessId, "CONT");
+        }
+        // Woken, the first worker learns from its next heartbeat (or its upload) that the lease is gone.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!first.Output.Contains($"task {id} stopped: lease lost") && !first.Output.Contains($"task {id} lease lost; result discarded"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the paused worker never reported its lost lease:\n" + first.Output);
+            await Task.Delay(100);
+        }
+        Assert.DoesNotContain($"sleepy/0: task {id} succeeded", first.Output);
+        Assert.Equal(("succeeded", 2L), (await TestDatabase.ScalarAsync<string>(server, "SELECT status FROM tasks WHERE id = @id", new { id }),
+                                        await TestDatabase.ScalarAsync<long>(server, "SELECT attempts FROM tasks WHERE id = @id", new { id })));
+        Assert.Equal(1, await TestDatabase.ScalarAsync<long>(server, "SELECT COUNT(*) FROM ledger_entries WHERE task_id = @id AND kind = 'charge'", new { id }));
+    }
+
+    private static async Task Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString()]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    [Fact]
     public async Task Two_nodes_and_three_workers_finish_200_tasks_exactly_once_through_a_killed_worker_and_a_killed_node()
     {
         var dataDirectory = TestPaths.NewTempDirectory("reelay-fleet");
