@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test: installs what the tests need (ffmpeg, fonts, Node.js and the official
-# @runwayml/sdk from tests/sdk-compat/package-lock.json), then the whole xUnit suite on SQLite and
+# Runs every test: installs what the tests need (ffmpeg, fonts, Node.js, the official
+# @runwayml/sdk from tests/sdk-compat/package-lock.json and the S3-compatible endpoint of the blob
+# store tests from tests/s3-endpoint/package-lock.json), then the whole xUnit suite on SQLite and
 # again on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/ensure-packages.sh --tests
 (cd tests/sdk-compat && npm ci --silent --no-audit --no-fund >/dev/null)
+(cd tests/s3-endpoint && npm ci --silent --no-audit --no-fund >/dev/null)
 
 # The whole suite twice: on SQLite (the default), then again with every test server on its own database
 # of a throwaway PostgreSQL cluster (scripts/ensure-postgres.sh). Tests that can only mean SQLite carry

@@ -25,8 +25,26 @@ public static class BlobCopy
     public static async Task<bool> ExistsAsync(this IBlobStore store, string key, CancellationToken cancellationToken = default) =>
         await store.SizeAsync(key, cancellationToken) is not null;
 
-    /// <summary>For /readyz: the store accepts a write and gives it back (a full disk, a lost mount or bad S3 credentials fail here).</summary>
-    public static async Task ProbeAsync(this IBlobStore store, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// For /readyz: the store accepts a write and gives it back (a full disk, a lost mount or bad S3 credentials fail here),
+    /// within a deadline (10 s by default), so an unreachable store makes /readyz answer "not ready" instead of hanging.
+    /// </summary>
+    public static async Task ProbeAsync(this IBlobStore store, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+        try
+        {
+            await ProbeOnceAsync(store, deadline.Token);
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The {store.Kind} blob store did not answer within {limit.TotalSeconds:0.#} s.", ex);
+        }
+    }
+
+    private static async Task ProbeOnceAsync(IBlobStore store, CancellationToken cancellationToken)
     {
         var key = $"tmp/readyz-{Guid.NewGuid():N}";
         var expected = Guid.NewGuid().ToByteArray();
@@ -41,7 +59,8 @@ public static class BlobCopy
         }
         finally
         {
-            await store.DeleteAsync(key, CancellationToken.None);
+            // Under the same deadline: a store that hangs here must not hang /readyz either.
+            await store.DeleteAsync(key, cancellationToken);
         }
     }
 }

@@ -11,6 +11,7 @@ public static class BlobStores
         return provider switch
         {
             "directory" => new DirectoryBlobStore(string.IsNullOrWhiteSpace(config["Blobs:Directory"]) ? options.BlobDirectory : Path.GetFullPath(config["Blobs:Directory"]!)),
+            "s3" => new S3BlobStore(S3BlobStoreOptions.From(config), options.TempDirectory),
             _ => throw new InvalidOperationException($"Blobs:Provider '{provider}' is not supported; use 'directory' or 's3'."),
         };
     }
