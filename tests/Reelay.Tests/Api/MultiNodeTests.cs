@@ -125,6 +125,50 @@ public class MultiNodeTests(TwoNodeFixture nodes) : IClassFixture<TwoNodeFixture
     }
 
     [Fact]
+    public async Task Concurrent_requests_with_one_idempotency_key_on_both_nodes_create_one_task_with_one_hold()
+    {
+        var tenant = await nodes.A.NewTenantAsync();
+        var body = new { model = "gen4.5", promptText = "one lighthouse, many retries", ratio = "1280:720", duration = 2 };
+        using var start = new SemaphoreSlim(0);
+        var sends = Enumerable.Range(0, 16).Select(async i =>
+        {
+            await start.WaitAsync();
+            return await (i % 2 == 0 ? nodes.A : nodes.B).SendAsync(HttpMethod.Post, "/v1/text_to_video", tenant.Key, body,
+                r => r.Headers.Add("Idempotency-Key", "burst-across-nodes"));
+        }).ToList();
+        start.Release(sends.Count);
+        var replies = await Task.WhenAll(sends);
+
+        // Every answer is the one task (first or replayed) or "still in progress, retry" — never a second task.
+        Assert.All(replies, r => Assert.True(r.Status is 200 or 409, $"unexpected {r.Status}: {r.Body}"));
+        var ids = replies.Where(r => r.Status == 200).Select(r => r.Body.GetProperty("id").GetString()).Distinct().ToList();
+        Assert.Single(ids);
+        Assert.Equal(1, await TestDatabase.ScalarAsync<long>(nodes.NodeA, "SELECT COUNT(*) FROM tasks WHERE org_id = @orgId", new { orgId = tenant.OrgId }));
+        Assert.Equal((1L, 1L), await LedgerCountAsync(nodes.NodeB, tenant.OrgId, "hold"));
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_on_both_nodes_never_exceed_the_daily_cap()
+    {
+        var tenant = await nodes.A.NewTenantAsync();
+        await SetLimitsAsync(nodes.B, tenant.OrgId, new { maxConcurrentGenerations = 50, maxDailyGenerations = 5 });
+        using var start = new SemaphoreSlim(0);
+        var sends = Enumerable.Range(0, 20).Select(async i =>
+        {
+            await start.WaitAsync();
+            return await (i % 2 == 0 ? nodes.A : nodes.B).PostAsync("/v1/text_to_video", tenant.Key,
+                new { model = "gen4.5", promptText = $"racer {i}", ratio = "1280:720", duration = 2 });
+        }).ToList();
+        start.Release(sends.Count);
+        var replies = await Task.WhenAll(sends);
+
+        Assert.Equal(5, replies.Count(r => r.Status == 200));
+        Assert.Equal(15, replies.Count(r => r.Status == 429));
+        Assert.Equal(5, await TestDatabase.ScalarAsync<long>(nodes.NodeA, "SELECT COUNT(*) FROM tasks WHERE org_id = @orgId", new { orgId = tenant.OrgId }));
+        Assert.Equal((5L, 5L), await LedgerCountAsync(nodes.NodeB, tenant.OrgId, "hold"));
+    }
+
+    [Fact]
     public async Task Throttled_tasks_submitted_to_alternating_nodes_run_one_at_a_time_in_submission_order()
     {
         var tenant = await nodes.A.NewTenantAsync();
