@@ -236,6 +236,31 @@ public class WorkerProtocolTests(WorkerServerFixture fixture) : IClassFixture<Wo
     }
 
     [Fact]
+    public async Task The_admin_api_lists_the_workers_that_asked_for_work_and_what_each_model_is_waiting_for()
+    {
+        var tenant = await Api.NewTenantAsync();
+        var id = await Api.CreateTextTaskAsync(tenant.Key, duration: 4, model: "veo3.1");
+        var task = await Worker.LeaseTaskAsync("veo3.1", id, workerId: "gpu-eu-7/0");
+        var waiting = await Api.CreateTextTaskAsync(tenant.Key, duration: 4, model: "veo3.1");
+
+        var view = await Api.AdminAsync(HttpMethod.Get, "/admin/v1/workers");
+        var worker = view.GetProperty("workers").EnumerateArray().Single(w => w.GetProperty("id").GetString() == "gpu-eu-7/0");
+        Assert.Equal(["veo3.1"], worker.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(1, worker.GetProperty("runningTasks").GetInt64());
+        Assert.Equal("127.0.0.1", worker.GetProperty("address").GetString());
+        var model = view.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "veo3.1");
+        Assert.Equal((1L, 1L), (model.GetProperty("queuedTasks").GetInt64(), model.GetProperty("runningTasks").GetInt64()));
+        Assert.True(model.GetProperty("recentWorkers").GetInt32() >= 1);
+        var unserved = view.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "gen4_aleph");
+        Assert.Equal(0, unserved.GetProperty("recentWorkers").GetInt32());
+
+        Assert.Equal(400, (await Api.SendAsync(HttpMethod.Get, "/admin/v1/workers?sinceSeconds=0", ServerProcess.AdminToken)).Status);
+        Assert.Equal(401, (await Api.SendAsync(HttpMethod.Get, "/admin/v1/workers", WorkerProcess.Token)).Status);
+        Assert.Equal(200, (await Worker.FailAsync(id, Lease(task), "INTERNAL")).Status);
+        Assert.Equal(200, (await Worker.FailAsync(waiting, Lease(await Worker.LeaseTaskAsync("veo3.1", waiting)), "INTERNAL")).Status);
+    }
+
+    [Fact]
     public async Task The_worker_protocol_is_described_in_the_openapi_document()
     {
         using var response = await ReelayApi.Client.GetAsync(new Uri(fixture.Server.BaseUrl, "/openapi/v1.json"));

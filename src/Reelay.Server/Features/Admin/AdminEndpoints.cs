@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Dapper;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
@@ -22,15 +20,7 @@ public static class AdminEndpoints
     public static void MapAdmin(this IEndpointRouteBuilder app, ReelayOptions options)
     {
         if (options.AdminToken is null) return;
-        var expected = SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + options.AdminToken));
-        var admin = app.MapGroup("/admin/v1").WithTags("Admin");
-        admin.AddEndpointFilter(async (context, next) =>
-        {
-            var given = SHA256.HashData(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()));
-            if (!CryptographicOperations.FixedTimeEquals(given, expected))
-                return Results.Json(new { error = "A valid admin token is required: 'Authorization: Bearer <Admin:Token>'." }, statusCode: 401);
-            return await next(context);
-        });
+        var admin = app.MapGroup("/admin/v1").WithTags("Admin").RequireBearer(options.AdminToken, BearerToken.AdminRefusal);
 
         admin.MapPost("/organizations", async (CreateOrganizationRequest body, Db db, ModelCatalog catalog) =>
         {

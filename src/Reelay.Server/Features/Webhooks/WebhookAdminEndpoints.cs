@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Reelay.Server.Infrastructure;
 using Orgs = Reelay.Server.Features.Organizations.Organizations;
 
@@ -14,8 +12,7 @@ public static class WebhookAdminEndpoints
     public static void MapWebhookAdmin(this IEndpointRouteBuilder app, ReelayOptions options)
     {
         if (options.AdminToken is null) return;
-        var admin = app.MapGroup("/admin/v1/organizations/{id}").WithTags("Admin");
-        RequireAdminToken(admin, options.AdminToken);
+        var admin = app.MapGroup("/admin/v1/organizations/{id}").WithTags("Admin").RequireBearer(options.AdminToken, BearerToken.AdminRefusal);
 
         admin.MapGet("/webhook-secret", (string id, Db db) =>
             ForOrganizationAsync(db, id, () => WebhookSecrets.ActiveAsync(db, id)));
@@ -34,19 +31,6 @@ public static class WebhookAdminEndpoints
             if (!await OrganizationExistsAsync(db, id)) return OrgNotFound();
             var recent = await WebhookDeliveries.RecentAsync(db, id, count);
             return Results.Json(new { deliveries = recent.Select(r => DescribeDelivery(r.Delivery, r.Attempts)) });
-        });
-    }
-
-    /// <summary>The same check as the other admin endpoints: a constant-time compare of the whole Authorization header.</summary>
-    private static void RequireAdminToken(RouteGroupBuilder group, string token)
-    {
-        var expected = SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + token));
-        group.AddEndpointFilter(async (context, next) =>
-        {
-            var given = SHA256.HashData(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()));
-            if (!CryptographicOperations.FixedTimeEquals(given, expected))
-                return Results.Json(new { error = "A valid admin token is required: 'Authorization: Bearer <Admin:Token>'." }, statusCode: 401);
-            return await next(context);
         });
     }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.AspNetCore.Http.Features;
@@ -25,15 +23,9 @@ public static partial class WorkerEndpoints
     public static void MapWorkers(this IEndpointRouteBuilder app, ReelayOptions options)
     {
         if (options.WorkerToken is null) return;
-        var expected = SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + options.WorkerToken));
         var workers = app.MapGroup("/worker/v1").WithTags("Workers");
-        var authorized = workers.MapGroup("").AddEndpointFilter(async (context, next) =>
-        {
-            var given = SHA256.HashData(Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString()));
-            if (!CryptographicOperations.FixedTimeEquals(given, expected))
-                return Error(401, "unauthorized", "A valid worker token is required: 'Authorization: Bearer <Workers:Token>'.");
-            return await next(context);
-        });
+        var authorized = workers.MapGroup("").RequireBearer(options.WorkerToken,
+            () => Error(401, "unauthorized", "A valid worker token is required: 'Authorization: Bearer <Workers:Token>'."));
 
         authorized.MapPost("/lease", LeaseAsync)
             .WithSummary("Lease the oldest pending task of the given models, waiting up to waitSeconds for one (204: none came).")
@@ -59,13 +51,14 @@ public static partial class WorkerEndpoints
     }
 
     private static async Task<IResult> LeaseAsync(LeaseRequest? body, HttpContext http, Db db, ModelCatalog catalog, ReelayOptions options,
-        TaskSignal signal, OutputSigner signer, PublicUrls urls)
+        TaskSignal signal, OutputSigner signer, PublicUrls urls, WorkerRegistry registry)
     {
         if (body is null) return Error(400, "invalid_request", "Send a JSON object such as {\"models\": [\"gen4_turbo\"], \"workerId\": \"gpu-1\"}.");
         var (problem, code) = WorkerLeases.Validate(body, catalog);
         if (problem is not null) return Error(400, code, problem);
         var owner = $"worker:{body.WorkerId ?? "anonymous"}";
         var models = body.Models!.Distinct().ToList();
+        await registry.SeenAsync(body.WorkerId ?? "anonymous", models, http.Connection.RemoteIpAddress?.ToString());
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(body.WaitSeconds ?? WorkerLeases.DefaultWaitSeconds);
         while (true)
         {
