@@ -61,6 +61,7 @@ public sealed class CliConsole(bool json)
         InternalServerException or ServiceUnavailableException => (ExitCodes.ServerError, [((ApiException)exception).Error ?? exception.Message, .. RequestId((ApiException)exception)]),
         ApiException api => (ExitCodes.RequestRejected, [api.Error ?? api.Message, .. RequestId(api)]),
         HttpRequestException http => (ExitCodes.Unreachable, [http.Message]),
+        Worker.WorkerProtocolException refused => (refused.Status >= 500 ? ExitCodes.ServerError : ExitCodes.RequestRejected, [refused.Message]),
         ArgumentException or InvalidOperationException or IOException => (ExitCodes.Usage, [exception.Message]),
         _ => (ExitCodes.ServerError, [exception.Message]),
     };

@@ -15,8 +15,25 @@ public sealed record WorkerSettings(string WorkerId, IReadOnlyList<string> Model
 /// </summary>
 public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWriter log)
 {
-    public Task RunAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(slot => SlotAsync($"{settings.WorkerId}/{slot}", stoppingToken)));
+    /// <summary>Runs until stopped; throws when the servers refuse this worker's settings (token, models), which retrying cannot fix.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        WorkerProtocolException? refused = null;
+        await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(async slot =>
+        {
+            try
+            {
+                await SlotAsync($"{settings.WorkerId}/{slot}", stopping.Token);
+            }
+            catch (WorkerProtocolException ex)
+            {
+                refused ??= ex;
+                await stopping.CancelAsync();
+            }
+        }));
+        if (refused is not null) throw refused;
+    }
 
     private async Task SlotAsync(string workerId, CancellationToken stoppingToken)
     {
@@ -32,6 +49,10 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (WorkerProtocolException ex) when (ex.Status is 400 or 401 or 403 or 404)
+            {
+                throw; // a wrong token, an unknown model, a server without the protocol: stop and say so
             }
             catch (Exception ex)
             {

@@ -27,6 +27,8 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
         using var response = await SendAsync(() => Post("worker/v1/lease", new LeaseRequest(workerId, models.ToList(), waitSeconds)),
             TimeSpan.FromSeconds(waitSeconds + 30), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NoContent) return null;
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            throw new WorkerProtocolException($"{CurrentServer} does not offer the worker protocol: start it with Workers:Token set.", 404);
         await EnsureAsync(response, "lease");
         return await response.Content.ReadFromJsonAsync<LeasedTask>(Json, cancellationToken);
     }
@@ -129,7 +131,9 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
     {
         if (response.IsSuccessStatusCode) return;
         var text = await response.Content.ReadAsStringAsync();
-        throw new WorkerProtocolException($"The server refused the {what} ({(int)response.StatusCode}): {text}", (int)response.StatusCode);
+        string? error = null;
+        try { error = JsonSerializer.Deserialize<WorkerError>(text, Json)?.Error; } catch (JsonException) { }
+        throw new WorkerProtocolException($"The server refused the {what} ({(int)response.StatusCode}): {error ?? text}", (int)response.StatusCode);
     }
 
     public void Dispose() => _http.Dispose();

@@ -17,11 +17,11 @@ public sealed class WorkerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static WorkerProcess Start(IEnumerable<ServerProcess> servers, string id, string models, int concurrency = 1, string engine = "auto")
+    public static WorkerProcess Start(IEnumerable<ServerProcess> servers, string id, string models, int concurrency = 1, string engine = "auto", string token = Token)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { TestPaths.CliDll, "worker", "--server", string.Join(",", servers.Select(s => s.BaseUrl.ToString())),
-                                    "--token", Token, "--models", models, "--concurrency", concurrency.ToString(), "--id", id, "--engine", engine })
+                                    "--token", token, "--models", models, "--concurrency", concurrency.ToString(), "--id", id, "--engine", engine })
             info.ArgumentList.Add(arg);
         var process = new Process { StartInfo = info };
         var worker = new WorkerProcess(process, id);
@@ -65,6 +65,14 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits for the worker to exit on its own and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -48,6 +48,23 @@ public class RemoteWorkerTests
     }
 
     [Fact]
+    public async Task A_worker_with_a_wrong_token_or_an_unknown_model_stops_at_once_and_says_why()
+    {
+        await using var server = await ServerProcess.StartAsync(settings: RemoteOnly());
+        await using var unknown = WorkerProcess.Start([server], "typo", "gen4.5,gen9", concurrency: 2);
+        Assert.Equal(2, await unknown.WaitForExitAsync());
+        Assert.Contains("Unknown model(s): gen9", unknown.Output);
+        await using var impostor = WorkerProcess.Start([server], "impostor", "gen4.5", token: "not-the-worker-token");
+        Assert.Equal(2, await impostor.WaitForExitAsync());
+        Assert.Contains("A valid worker token is required", impostor.Output);
+
+        await using var plain = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["Workers:Concurrency"] = "0" });
+        await using var noProtocol = WorkerProcess.Start([plain], "lost", "gen4.5");
+        Assert.Equal(2, await noProtocol.WaitForExitAsync());
+        Assert.Contains("does not offer the worker protocol: start it with Workers:Token set", noProtocol.Output);
+    }
+
+    [Fact]
     public async Task A_cancelled_task_stops_on_the_worker_and_a_terminated_worker_gives_its_task_back()
     {
         await using var server = await ServerProcess.StartAsync(settings: RemoteOnly("10"));
