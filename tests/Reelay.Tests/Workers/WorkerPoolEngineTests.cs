@@ -13,6 +13,22 @@ public class WorkerPoolEngineTests(ServerFixture plain) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task A_stopping_node_answers_its_waiting_workers_at_once_so_they_can_move_on()
+    {
+        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Workers:Concurrency"] = "0",
+            ["Workers:Token"] = WorkerProcess.Token,
+        });
+        var waiting = new WorkerClient(server).LeaseAsync("gen4.5", waitSeconds: 60);
+        await Task.Delay(500);
+        Assert.False(waiting.IsCompleted);
+
+        await server.TerminateAsync();
+        Assert.Equal(204, (await waiting).Status);
+    }
+
+    [Fact]
     public async Task Models_whose_engine_is_a_worker_pool_are_left_to_remote_workers()
     {
         // gen4.5 is served by the pool "gpu"; the node's own two workers must leave its tasks alone.

@@ -51,7 +51,7 @@ public static partial class WorkerEndpoints
     }
 
     private static async Task<IResult> LeaseAsync(LeaseRequest? body, HttpContext http, Db db, ModelCatalog catalog, ReelayOptions options,
-        TaskSignal signal, OutputSigner signer, PublicUrls urls, WorkerRegistry registry)
+        TaskSignal signal, OutputSigner signer, PublicUrls urls, WorkerRegistry registry, IHostApplicationLifetime lifetime)
     {
         if (body is null) return Error(400, "invalid_request", "Send a JSON object such as {\"models\": [\"gen4_turbo\"], \"workerId\": \"gpu-1\"}.");
         var (problem, code) = WorkerLeases.Validate(body, catalog);
@@ -60,6 +60,9 @@ public static partial class WorkerEndpoints
         var models = body.Models!.Distinct().ToList();
         await registry.SeenAsync(body.WorkerId ?? "anonymous", models, http.Connection.RemoteIpAddress?.ToString());
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(body.WaitSeconds ?? WorkerLeases.DefaultWaitSeconds);
+        // A stopping node answers its waiting workers at once (204: ask again), so a rolling restart is not held up
+        // by long polls and the workers move on to another node.
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         while (true)
         {
             var seen = signal.Version;
@@ -74,8 +77,8 @@ public static partial class WorkerEndpoints
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return Results.NoContent();
             // Woken by any node's new task; the one-second poll covers a signal that never comes (SQLite across processes).
-            try { await signal.WaitAsync(seen, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), http.RequestAborted); }
-            catch (OperationCanceledException) { return Results.Empty; }
+            try { await signal.WaitAsync(seen, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), waiting.Token); }
+            catch (OperationCanceledException) { return http.RequestAborted.IsCancellationRequested ? Results.Empty : Results.NoContent(); }
         }
     }
 
