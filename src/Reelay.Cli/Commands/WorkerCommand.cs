@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Reelay.Cli.Output;
 using Reelay.Cli.Worker;
+using Reelay.Server.Features.Health;
 
 namespace Reelay.Cli.Commands;
 
@@ -35,6 +36,12 @@ public static class WorkerCommand
             if (modelList.Count == 0) throw new ArgumentException("--models needs at least one model id.");
             if (parse.GetValue(concurrency) is < 1 or > 64) throw new ArgumentException("--concurrency must be between 1 and 64.");
             if (parse.GetValue(engine) is not ("auto" or "preview" or "noop")) throw new ArgumentException("--engine must be auto, preview or noop.");
+            // Fail here rather than fail every task: the engines need ffmpeg on this machine.
+            try { await FfmpegProbe.VersionAsync(parse.GetValue(ffmpeg)!); }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new InvalidOperationException($"ffmpeg is needed to run tasks and '{parse.GetValue(ffmpeg)}' does not run ({ex.Message}); install it or pass --ffmpeg.");
+            }
             var directory = parse.GetValue(workDir) ?? Path.Combine(Path.GetTempPath(), $"reelay-worker-{Environment.ProcessId}");
             Directory.CreateDirectory(directory);
             var settings = new WorkerSettings(

@@ -65,6 +65,15 @@ public class RemoteWorkerTests
     }
 
     [Fact]
+    public async Task A_worker_without_a_working_ffmpeg_refuses_to_start_instead_of_failing_every_task()
+    {
+        var result = await Cli.CliRunner.RunAsync(["worker", "--server", "http://127.0.0.1:9", "--token", WorkerProcess.Token, "--models", "gen4.5",
+            "--ffmpeg", "/nonexistent/ffmpeg"], new Dictionary<string, string?>());
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ffmpeg is needed to run tasks", result.Stderr);
+    }
+
+    [Fact]
     public async Task A_cancelled_task_stops_on_the_worker_and_a_terminated_worker_gives_its_task_back()
     {
         await using var server = await ServerProcess.StartAsync(settings: RemoteOnly("10"));
