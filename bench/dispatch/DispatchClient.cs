@@ -65,9 +65,11 @@ public sealed class DispatchClient(ServerProcess server, CancellationToken cance
 
     /// <summary>
     /// One create at a time on an idle server, each waited for until done and followed by a pause, so every
-    /// task meets idle workers: what is measured is the wake-up path, not a queue.
+    /// task meets idle workers: what is measured is the wake-up path, not a queue. With <paramref name="jitter"/>
+    /// the pause is drawn from 20–520 ms instead of a fixed 50 ms: for a server whose workers find the task by their
+    /// 0.5 s poll (another node on SQLite), creates then land at random points of that poll, not always at the same one.
     /// </summary>
-    public async Task<Phase> IdleAsync(ReelayApi.Tenant tenant, int count)
+    public async Task<Phase> IdleAsync(ReelayApi.Tenant tenant, int count, Random? jitter = null)
     {
         var roundTrips = new double[count];
         var clock = Stopwatch.StartNew();
@@ -85,7 +87,7 @@ public sealed class DispatchClient(ServerProcess server, CancellationToken cance
                 await Task.Delay(5, cancel);
             }
             // Lets the worker loops and queue upkeep go back to waiting on the signal before the next create.
-            await Task.Delay(50, cancel);
+            await Task.Delay(jitter is null ? 50 : 20 + jitter.Next(500), cancel);
         }
         var wall = clock.Elapsed;
         var (toRunning, donePerSecond) = await ReadAsync(connection, tenant.OrgId, count);

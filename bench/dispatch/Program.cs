@@ -2,8 +2,10 @@
 // rate (single-row INSERT + COMMIT, as many concurrent writers as the bench has clients), then starts the real
 // server (Release) on that database with a noop-engine catalog and measures tasks created per second through
 // POST /v1/text_to_video, create-to-RUNNING under that burst, and create-to-RUNNING on an idle server (one create
-// at a time: the wake-up path). The ratio created/raw is the number to watch; absolute rates depend on the machine.
-// Settings: name=value arguments or DISPATCH_<NAME> variables (tasks, clients, warmup, idle, workers, raw_seconds).
+// at a time: the wake-up path). Then a second server on the same database with no workers (node A) takes creates one
+// at a time, which the first server's workers (node B) run: the cross-node wake-up path (LISTEN/NOTIFY on PostgreSQL,
+// the workers' 0.5 s poll on SQLite). The ratio created/raw is the number to watch; absolute rates depend on the machine.
+// Settings: name=value arguments or DISPATCH_<NAME> variables (tasks, clients, warmup, idle, xnode, workers, raw_seconds).
 // PostgreSQL runs when REELAY_TEST_PG names a server (run.sh starts scripts/ensure-postgres.sh's cluster).
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -11,19 +13,20 @@ using Reelay.Bench.Dispatch;
 using Reelay.Server.Infrastructure;
 using Reelay.Tests.Infrastructure;
 
-string[] known = ["tasks", "clients", "warmup", "idle", "workers", "raw_seconds"];
+string[] known = ["tasks", "clients", "warmup", "idle", "xnode", "workers", "raw_seconds"];
 if (args.FirstOrDefault(a => !known.Any(k => a.StartsWith(k + "=", StringComparison.Ordinal))) is { } unknown)
 {
     Console.Error.WriteLine($"unknown argument '{unknown}'; use name=value with name one of: {string.Join(", ", known)}");
     return 2;
 }
-int tasks, clients, warmup, idle, workers, rawSeconds;
+int tasks, clients, warmup, idle, xnode, workers, rawSeconds;
 try
 {
     tasks = Setting("tasks", 1000);
     clients = Setting("clients", 8);
     warmup = Setting("warmup", 100);
     idle = Setting("idle", 50);
+    xnode = Setting("xnode", 50);
     workers = Setting("workers", 2); // the server's default Workers:Concurrency
     rawSeconds = Setting("raw_seconds", 3);
 }
@@ -39,13 +42,14 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); }; // Ct
 var pg = Environment.GetEnvironmentVariable("REELAY_TEST_PG");
 var root = TestPaths.NewTempDirectory("reelay-bench-dispatch");
 var results = new List<Result>();
-ServerProcess? server = null;
+ServerProcess? server = null, nodeA = null;
 string? pgDatabase = null;
 try
 {
     Console.WriteLine($"Reelay dispatch benchmark: Release server, noop engine, {Environment.ProcessorCount} CPUs (bench clients and server share them)");
     Console.WriteLine($"per database: raw commits with {clients} writers for {rawSeconds} s; then {clients} HTTP clients create {tasks:N0} tasks " +
-                      $"(after {warmup} warm-up) with {workers} in-process workers; then {idle} idle creates, one at a time");
+                      $"(after {warmup} warm-up) with {workers} in-process workers; then {idle} idle creates, one at a time; " +
+                      $"then {xnode} one at a time on a second server without workers (node A), run by the first one's workers (node B)");
 
     var sqliteRaw = new Db(Path.Combine(Directory.CreateDirectory(Path.Combine(root, "raw")).FullName, "raw.db"));
     Migrations.Apply(sqliteRaw); // the server's set-up of its own file: journal_mode=WAL
@@ -66,16 +70,19 @@ try
 
     Console.WriteLine();
     var header = $"{"database",-11}{"raw commits/s",14}{"created/s",11}{"created/raw",13}{"done/s",9}" +
-                 $"{"→RUNNING p50",14}{"p99",8}{"idle p50",10}{"idle p99",10}";
+                 $"{"→RUNNING p50",14}{"p99",8}{"idle p50",10}{"idle p99",10}{"x-node p50",12}{"x-node p99",12}";
     Console.WriteLine(header);
     Console.WriteLine(new string('-', header.Length));
     foreach (var r in results)
         Console.WriteLine($"{r.Name,-11}{r.RawPerSecond,14:N0}{r.Burst.CreatedPerSecond,11:N0}{r.Burst.CreatedPerSecond / r.RawPerSecond,13:0.000}{r.Burst.DonePerSecond,9:N0}" +
-                          $"{Ms(r.Burst.ToRunningMs, 0.5),14}{Ms(r.Burst.ToRunningMs, 0.99),8}{Ms(r.Idle.ToRunningMs, 0.5),10}{Ms(r.Idle.ToRunningMs, 0.99),10}");
+                          $"{Ms(r.Burst.ToRunningMs, 0.5),14}{Ms(r.Burst.ToRunningMs, 0.99),8}{Ms(r.Idle.ToRunningMs, 0.5),10}{Ms(r.Idle.ToRunningMs, 0.99),10}" +
+                          $"{Ms(r.CrossNode.ToRunningMs, 0.5),12}{Ms(r.CrossNode.ToRunningMs, 0.99),12}");
     Console.WriteLine();
     Console.WriteLine($"created/s: {tasks:N0} creates ÷ wall time of the burst ({clients} clients); created/raw: ÷ the raw commit rate of the same database, same run, same concurrency.");
     Console.WriteLine("done/s: tasks succeeded ÷ (last finished_at − first created_at). →RUNNING: started_at − created_at, both stamped by the server (ms), p50/p99;");
-    Console.WriteLine($"under the burst it includes queueing behind {workers} workers; idle: {idle} sequential creates on an idle server (the wake-up path).");
+    Console.WriteLine($"under the burst it includes queueing behind {workers} workers; idle: {idle} sequential creates on an idle server (the wake-up path: the create's in-process signal).");
+    Console.WriteLine($"x-node: {xnode} sequential creates on node A (Workers:Concurrency=0), run by node B's workers on the same database, 20–520 ms apart. On PostgreSQL A's NOTIFY");
+    Console.WriteLine("wakes B's LISTEN, so expect milliseconds; SQLite has no cross-process notification, so B finds each task at its next 0.5 s poll: expect p50 ~250 ms, p99 ~500 ms.");
     foreach (var r in results)
     {
         var (first, last) = r.Burst.QuarterRates();
@@ -85,6 +92,8 @@ try
                           $"creates/s in the first quarter {first:N0}, last quarter {last:N0}");
         Console.WriteLine($"  idle:  create round trip p50 {Stats.Percentile(r.Idle.RoundTripMs, 0.5):0.0} ms, p99 {Stats.Percentile(r.Idle.RoundTripMs, 0.99):0.0} ms; " +
                           $"→RUNNING max {r.Idle.ToRunningMs.Max()} ms");
+        Console.WriteLine($"  x-node: create round trip on A p50 {Stats.Percentile(r.CrossNode.RoundTripMs, 0.5):0.0} ms, p99 {Stats.Percentile(r.CrossNode.RoundTripMs, 0.99):0.0} ms; " +
+                          $"→RUNNING on B min {r.CrossNode.ToRunningMs.Min()} ms, max {r.CrossNode.ToRunningMs.Max()} ms");
     }
     return 0;
 }
@@ -97,10 +106,12 @@ catch (Exception e)
 {
     Console.Error.WriteLine($"benchmark failed: {e}");
     if (server is not null) Console.Error.WriteLine("server output:\n" + server.Output);
+    if (nodeA is not null) Console.Error.WriteLine("node A output:\n" + nodeA.Output);
     return 1;
 }
 finally
 {
+    if (nodeA is not null) await nodeA.DisposeAsync();
     if (server is not null) await server.DisposeAsync();
     if (pgDatabase is not null) await DropAsync(pg!, pgDatabase);
     SqliteConnection.ClearAllPools();
@@ -121,15 +132,22 @@ async Task<Result> HalfAsync(string name, Db raw, string dataDirectory, Dictiona
         ["Workers:LeaseSeconds"] = "30", // the server's default (ServerProcess shortens it for the crash tests)
         ["Limits:MaxQueuedTasks"] = "1000000", // the overload guard (503) must not cut the burst short
     };
-    Console.WriteLine($"{name}: server, warm-up, burst, idle …");
+    Console.WriteLine($"{name}: server, warm-up, burst, idle, across nodes …");
     server = await ServerProcess.StartAsync(Directory.CreateDirectory(dataDirectory).FullName, config).WaitAsync(cancel.Token);
     var dispatch = new DispatchClient(server, cancel.Token);
     if (warmup > 0) await dispatch.BurstAsync(await dispatch.TenantAsync(), warmup, clients); // JIT, pools, connections
     var burst = await dispatch.BurstAsync(await dispatch.TenantAsync(), tasks, clients);
     var quiet = await dispatch.IdleAsync(await dispatch.TenantAsync(), idle);
+
+    // Node A: the same data directory and database settings, no workers; the server above stays up as node B.
+    nodeA = await ServerProcess.StartAsync(dataDirectory, new Dictionary<string, string>(config) { ["Workers:Concurrency"] = "0" }).WaitAsync(cancel.Token);
+    var onA = new DispatchClient(nodeA, cancel.Token);
+    var crossNode = await onA.IdleAsync(await onA.TenantAsync(), xnode, new Random(1));
+    await nodeA.DisposeAsync();
+    nodeA = null;
     await server.DisposeAsync();
     server = null;
-    return new Result(name, $"{rawDescription}; one commit p50 {rawP50:0.0} ms, p99 {rawP99:0.0} ms, max {rawMax:0} ms", rawPerSecond, burst, quiet);
+    return new Result(name, $"{rawDescription}; one commit p50 {rawP50:0.0} ms, p99 {rawP99:0.0} ms, max {rawMax:0} ms", rawPerSecond, burst, quiet, crossNode);
 }
 
 int Setting(string name, int fallback)
@@ -160,4 +178,4 @@ static async Task DropAsync(string baseConnectionString, string name)
     }
 }
 
-internal sealed record Result(string Name, string RawDescription, double RawPerSecond, Phase Burst, Phase Idle);
+internal sealed record Result(string Name, string RawDescription, double RawPerSecond, Phase Burst, Phase Idle, Phase CrossNode);
