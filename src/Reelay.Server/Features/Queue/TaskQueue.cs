@@ -92,6 +92,10 @@ public static class TaskQueue
         if (models.Count == 0) return null;
         await using var connection = await db.OpenAsync();
         var now = Clock.NowMs();
+        // Idle polls only read: the UPDATE below would take SQLite's write lock even when nothing is waiting.
+        if (await connection.ExecuteScalarAsync<long>(
+                $"SELECT COUNT(*) FROM (SELECT 1 FROM tasks WHERE status = 'queued' AND model {Db.InList(connection, "models")} LIMIT 1) AS waiting",
+                new { models = models.ToArray() }) == 0) return null;
         // SQLite runs the pick and the update under its write lock; PostgreSQL locks the picked row and lets other
         // claimers skip it (SKIP LOCKED), so concurrent workers on any node take different tasks without waiting.
         return await connection.QuerySingleOrDefaultAsync<ClaimedTask>(
@@ -182,10 +186,14 @@ public static class TaskQueue
     public static async Task<int> ReapExpiredAsync(Db db, int maxAttempts)
     {
         await using var connection = await db.OpenAsync();
-        await using var tx = Db.BeginWrite(connection);
-        // Every worker loop on every node reaps; on PostgreSQL one at a time is enough, and the others need not wait.
-        if (!await Db.TryLockAsync(connection, tx, "reelay:reaper")) return 0;
         var now = Clock.NowMs();
+        // A read first: most passes find nothing, and on SQLite a write transaction would take the database's write
+        // lock every half second on every node for nothing (and a node frozen while holding it stalls the others).
+        if (await connection.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM tasks WHERE status = 'running' AND lease_expires_at < @now", new { now }) == 0) return 0;
+        await using var tx = Db.BeginWrite(connection);
+        // Every node reaps; on PostgreSQL one at a time is enough, and the others need not wait.
+        if (!await Db.TryLockAsync(connection, tx, "reelay:reaper")) return 0;
         var requeued = await connection.ExecuteAsync(
             """
             UPDATE tasks SET status = 'queued', progress = NULL, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
