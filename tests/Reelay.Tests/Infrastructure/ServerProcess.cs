@@ -72,7 +72,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
         var server = new ServerProcess(process) { DataDirectory = dataDirectory, DatabaseConnectionString = database };
         process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
-        process.Exited += (_, _) => server._listening.TrySetException(new InvalidOperationException("The server exited before listening:\n" + server.Output));
+        process.Exited += (_, _) =>
+        {
+            // The exit can be signalled before the last lines are read; WaitForExit() also waits for the output to end.
+            process.WaitForExit();
+            server._listening.TrySetException(new InvalidOperationException("The server exited before listening:\n" + server.Output));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
