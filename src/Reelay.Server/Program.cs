@@ -1,6 +1,6 @@
 using Reelay.Server.Features.Admin;
-using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Assets;
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Docs;
 using Reelay.Server.Features.Health;

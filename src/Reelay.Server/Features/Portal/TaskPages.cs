@@ -1,8 +1,8 @@
 using System.Data.Common;
 using System.Text;
 using Dapper;
-using Reelay.Server.Features.Outputs;
 using Reelay.Server.Features.Blobs;
+using Reelay.Server.Features.Outputs;
 using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Dapper;
 using Reelay.Server.Features.Assets;
-using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Auth;
+using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Engines;
 using Reelay.Server.Features.Idempotency;
