@@ -17,6 +17,9 @@ public sealed partial record Simulation(string? FailureCode = null, double Delay
     [GeneratedRegex("^[A-Z0-9_]+(\\.[A-Z0-9_]+)*\\z")]
     private static partial Regex FailureCodeShape();
 
+    /// <summary>A failure code's shape (SAFETY.INPUT.IMAGE, INTERNAL): capitals, digits and '_' in dot-separated parts.</summary>
+    public static bool IsFailureCode(string code) => FailureCodeShape().IsMatch(code);
+
     public static (Simulation? Simulation, string? Error) Parse(string? header)
     {
         if (string.IsNullOrWhiteSpace(header)) return (null, null);

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.AspNetCore.Http.Features;
 using Reelay.Server.Features.Blobs;
@@ -16,7 +15,7 @@ namespace Reelay.Server.Features.Workers;
 /// the inputs through signed URLs, heartbeat with progress, upload the MP4 and complete or fail, every answer fenced
 /// by the lease token. Without a configured token it does not exist at all.
 /// </summary>
-public static partial class WorkerEndpoints
+public static class WorkerEndpoints
 {
     public const string LeaseHeader = "Reelay-Lease-Token";
 
@@ -134,7 +133,7 @@ public static partial class WorkerEndpoints
     private static async Task<IResult> FailAsync(string id, FailRequest? body, Db db, IBlobStore blobs, TaskSignal signal)
     {
         if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
-        if (body.FailureCode is not { Length: > 0 and <= 100 } code || !FailureCodeShape().IsMatch(code))
+        if (body.FailureCode is not { Length: > 0 and <= 100 } code || !Simulation.IsFailureCode(code))
             return Error(400, "invalid_request", "'failureCode' must be a code such as SAFETY.INPUT.IMAGE or INTERNAL (capitals, digits, '_' and '.').");
         if (body.Failure is { Length: > 2000 }) return Error(400, "invalid_request", "'failure' must be at most 2000 characters.");
         var text = string.IsNullOrWhiteSpace(body.Failure) ? Simulation.FailureText(code) : body.Failure.Trim();
@@ -167,9 +166,6 @@ public static partial class WorkerEndpoints
         if (input is null || !await blobs.ExistsAsync(input.BlobKey)) return Error(404, "not_found", "This input no longer exists.");
         return BlobResults.Serve(blobs, input.BlobKey, input.MediaType);
     }
-
-    [GeneratedRegex("^[A-Z0-9_]+(\\.[A-Z0-9_]+)*\\z")]
-    private static partial Regex FailureCodeShape();
 
     private static IResult Error(int status, string code, string message) => Results.Json(new WorkerError(message, code), statusCode: status);
 
