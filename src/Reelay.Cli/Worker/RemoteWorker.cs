@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Reelay.Server.Features.Engines;
+using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Features.Workers;
 
@@ -94,9 +95,9 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
                 : await api.FailAsync(task.Id, task.LeaseToken, failure.Code, failure.Text, work.Token);
             log.WriteLine(answer switch
             {
-                LeaseAnswer.Ok when failure is null => $"{workerId}: task {task.Id} succeeded in {clock.Elapsed.TotalSeconds:0.0} s",
-                LeaseAnswer.Ok => $"{workerId}: task {task.Id} failed with {failure!.Code}{(failure.Detail is null ? "" : ": " + failure.Detail)}",
-                LeaseAnswer.Cancelled => $"{workerId}: task {task.Id} was cancelled; result discarded",
+                LeaseState.Held when failure is null => $"{workerId}: task {task.Id} succeeded in {clock.Elapsed.TotalSeconds:0.0} s",
+                LeaseState.Held => $"{workerId}: task {task.Id} failed with {failure!.Code}{(failure.Detail is null ? "" : ": " + failure.Detail)}",
+                LeaseState.Cancelled => $"{workerId}: task {task.Id} was cancelled; result discarded",
                 _ => $"{workerId}: task {task.Id} lease lost; result discarded",
             });
         }
@@ -123,10 +124,10 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
         }
     }
 
-    private async Task<LeaseAnswer> UploadAndCompleteAsync(LeasedTask task, string output, CancellationToken cancellationToken)
+    private async Task<LeaseState> UploadAndCompleteAsync(LeasedTask task, string output, CancellationToken cancellationToken)
     {
         var uploaded = await api.UploadAsync(task.Id, task.LeaseToken, output, cancellationToken);
-        return uploaded == LeaseAnswer.Ok ? await api.CompleteAsync(task.Id, task.LeaseToken, cancellationToken) : uploaded;
+        return uploaded == LeaseState.Held ? await api.CompleteAsync(task.Id, task.LeaseToken, cancellationToken) : uploaded;
     }
 
     private string EngineFor(LeasedTask task) => settings.Engine switch
@@ -147,12 +148,12 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
             {
                 await Task.Delay(interval, work.Token);
                 var answer = await api.HeartbeatAsync(task.Id, task.LeaseToken, progress.Value, work.Token);
-                if (answer == LeaseAnswer.Ok)
+                if (answer == LeaseState.Held)
                 {
                     leaseEnds = DateTime.UtcNow + TimeSpan.FromSeconds(task.LeaseSeconds);
                     continue;
                 }
-                progress.Stopped = answer == LeaseAnswer.Cancelled ? "cancelled by its owner" : "lease lost to another worker";
+                progress.Stopped = answer == LeaseState.Cancelled ? "cancelled by its owner" : "lease lost to another worker";
                 await work.CancelAsync();
             }
             catch (OperationCanceledException)

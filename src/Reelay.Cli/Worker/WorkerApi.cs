@@ -2,12 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Workers;
 
 namespace Reelay.Cli.Worker;
-
-/// <summary>The outcome of a fenced call: done, or the server says stop (the task was cancelled or the lease lost).</summary>
-public enum LeaseAnswer { Ok, Cancelled, LeaseLost }
 
 /// <summary>
 /// The worker protocol over HTTP, against one or more server nodes: a call that cannot reach a node (connection
@@ -33,13 +31,13 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
         return await response.Content.ReadFromJsonAsync<LeasedTask>(Json, cancellationToken);
     }
 
-    public async Task<LeaseAnswer> HeartbeatAsync(string taskId, string leaseToken, double progress, CancellationToken cancellationToken)
+    public async Task<LeaseState> HeartbeatAsync(string taskId, string leaseToken, double progress, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => Post($"worker/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(leaseToken, progress)),
             TimeSpan.FromSeconds(15), cancellationToken);
         if (await StopAnswerAsync(response, "heartbeat") is { } stop) return stop;
         var body = await response.Content.ReadFromJsonAsync<HeartbeatResponse>(Json, cancellationToken);
-        return body!.Cancelled ? LeaseAnswer.Cancelled : LeaseAnswer.Ok;
+        return body!.Cancelled ? LeaseState.Cancelled : LeaseState.Held;
     }
 
     public async Task DownloadAsync(string url, string path, CancellationToken cancellationToken)
@@ -53,7 +51,7 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
         await response.Content.CopyToAsync(file, cancellationToken);
     }
 
-    public async Task<LeaseAnswer> UploadAsync(string taskId, string leaseToken, string path, CancellationToken cancellationToken)
+    public async Task<LeaseState> UploadAsync(string taskId, string leaseToken, string path, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() =>
         {
@@ -65,19 +63,19 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
             request.Headers.Add(WorkerEndpoints.LeaseHeader, leaseToken);
             return request;
         }, TimeSpan.FromMinutes(30), cancellationToken);
-        return await StopAnswerAsync(response, "output upload") ?? LeaseAnswer.Ok;
+        return await StopAnswerAsync(response, "output upload") ?? LeaseState.Held;
     }
 
-    public async Task<LeaseAnswer> CompleteAsync(string taskId, string leaseToken, CancellationToken cancellationToken)
+    public async Task<LeaseState> CompleteAsync(string taskId, string leaseToken, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => Post($"worker/v1/tasks/{taskId}/complete", new LeaseTokenRequest(leaseToken)), TimeSpan.FromSeconds(30), cancellationToken);
-        return await StopAnswerAsync(response, "complete") ?? LeaseAnswer.Ok;
+        return await StopAnswerAsync(response, "complete") ?? LeaseState.Held;
     }
 
-    public async Task<LeaseAnswer> FailAsync(string taskId, string leaseToken, string code, string? failure, CancellationToken cancellationToken)
+    public async Task<LeaseState> FailAsync(string taskId, string leaseToken, string code, string? failure, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => Post($"worker/v1/tasks/{taskId}/fail", new FailRequest(leaseToken, code, failure)), TimeSpan.FromSeconds(30), cancellationToken);
-        return await StopAnswerAsync(response, "fail") ?? LeaseAnswer.Ok;
+        return await StopAnswerAsync(response, "fail") ?? LeaseState.Held;
     }
 
     public async Task ReleaseAsync(string taskId, string leaseToken, CancellationToken cancellationToken)
@@ -116,12 +114,12 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
     }
 
     /// <summary>409 means stop (cancelled or lease lost); other errors throw with the server's message.</summary>
-    private static async Task<LeaseAnswer?> StopAnswerAsync(HttpResponseMessage response, string what)
+    private static async Task<LeaseState?> StopAnswerAsync(HttpResponseMessage response, string what)
     {
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
             var error = await response.Content.ReadFromJsonAsync<WorkerError>(Json);
-            return error?.Code == "cancelled" ? LeaseAnswer.Cancelled : LeaseAnswer.LeaseLost;
+            return error?.Code == "cancelled" ? LeaseState.Cancelled : LeaseState.Lost;
         }
         await EnsureAsync(response, what);
         return null;

@@ -22,8 +22,8 @@ public sealed class ClaimedTask
     public long LeaseExpiresAt { get; init; }
 }
 
-/// <summary>What a heartbeat found: the lease renewed, the task cancelled by its owner, or the lease gone to another worker.</summary>
-public enum HeartbeatResult { Renewed, Cancelled, LeaseLost }
+/// <summary>Whether a worker still holds a task's lease, and if not, why: its owner cancelled it, or the lease went to another worker.</summary>
+public enum LeaseState { Held, Cancelled, Lost }
 
 /// <summary>
 /// The durable queue in the tasks table: claim with a lease, renew it while working, fence every
@@ -110,16 +110,29 @@ public static class TaskQueue
             """, new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now, models = models.ToArray() });
     }
 
-    /// <summary>Renews the lease and records progress; otherwise says whether the task was cancelled or the lease lost.</summary>
-    public static async Task<HeartbeatResult> HeartbeatAsync(Db db, string id, string token, double progress, TimeSpan lease)
+    /// <summary>Renews the lease and records progress (Held); otherwise says whether the task was cancelled or the lease lost.</summary>
+    public static async Task<LeaseState> HeartbeatAsync(Db db, string id, string token, double progress, TimeSpan lease)
     {
         await using var connection = await db.OpenAsync();
         var rows = await connection.ExecuteAsync(
             "UPDATE tasks SET progress = @progress, lease_expires_at = @expires WHERE id = @id AND lease_token = @token AND status = 'running'",
             new { id, token, progress = Math.Clamp(progress, 0, 1), expires = Clock.NowMs() + (long)lease.TotalMilliseconds });
-        if (rows == 1) return HeartbeatResult.Renewed;
-        var status = await connection.QuerySingleOrDefaultAsync<string>("SELECT status FROM tasks WHERE id = @id", new { id });
-        return status is TaskStates.Cancelled or null ? HeartbeatResult.Cancelled : HeartbeatResult.LeaseLost;
+        return rows == 1 ? LeaseState.Held : await LeaseStateAsync(connection, id, token);
+    }
+
+    public static async Task<LeaseState> LeaseStateAsync(Db db, string id, string token)
+    {
+        await using var connection = await db.OpenAsync();
+        return await LeaseStateAsync(connection, id, token);
+    }
+
+    /// <summary>A task gone or cancelled counts as cancelled: either way its worker must stop and send nothing more.</summary>
+    private static async Task<LeaseState> LeaseStateAsync(DbConnection connection, string id, string token)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(string Status, string? LeaseToken)>(
+            "SELECT status, lease_token FROM tasks WHERE id = @id", new { id });
+        if (row.Status is null || row.Status == TaskStates.Cancelled) return LeaseState.Cancelled;
+        return row.Status == TaskStates.Running && row.LeaseToken == token ? LeaseState.Held : LeaseState.Lost;
     }
 
     public static Task<bool> CompleteAsync(Db db, string id, string token, string outputBlob) =>

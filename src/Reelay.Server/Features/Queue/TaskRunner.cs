@@ -82,7 +82,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
             try
             {
                 await Task.Delay(interval, work.Token);
-                if (await TaskQueue.HeartbeatAsync(db, task.Id, task.LeaseToken, state.Progress, options.LeaseDuration) is not HeartbeatResult.Renewed)
+                if (await TaskQueue.HeartbeatAsync(db, task.Id, task.LeaseToken, state.Progress, options.LeaseDuration) is not LeaseState.Held)
                 {
                     state.LeaseLost = true;
                     await work.CancelAsync();

@@ -88,8 +88,8 @@ public static class WorkerEndpoints
         var result = await TaskQueue.HeartbeatAsync(db, id, token, body.Progress ?? 0, options.LeaseDuration);
         return result switch
         {
-            HeartbeatResult.Renewed => Results.Json(new HeartbeatResponse(false, Clock.Iso(Clock.NowMs() + (long)options.LeaseDuration.TotalMilliseconds))),
-            HeartbeatResult.Cancelled => Results.Json(new HeartbeatResponse(true, null)),
+            LeaseState.Held => Results.Json(new HeartbeatResponse(false, Clock.Iso(Clock.NowMs() + (long)options.LeaseDuration.TotalMilliseconds))),
+            LeaseState.Cancelled => Results.Json(new HeartbeatResponse(true, null)),
             _ => LeaseLost(),
         };
     }
@@ -98,7 +98,7 @@ public static class WorkerEndpoints
     {
         if (http.Request.Headers[LeaseHeader].ToString() is not { Length: > 0 } token)
             return Error(400, "invalid_request", $"Send the lease token in the {LeaseHeader} header.");
-        if (await WorkerLeases.StateAsync(db, id, token) is var state and not LeaseState.Held) return NotHeld(state);
+        if (await TaskQueue.LeaseStateAsync(db, id, token) is var state and not LeaseState.Held) return NotHeld(state);
         if (http.Request.ContentLength > options.MaxWorkerOutputBytes) return TooLarge(options);
         http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = options.MaxWorkerOutputBytes + 1;
         var key = TaskRunner.OutputKey(id, token);
@@ -117,14 +117,14 @@ public static class WorkerEndpoints
     private static async Task<IResult> CompleteAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal)
     {
         if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
-        if (await WorkerLeases.StateAsync(db, id, token) is var state and not LeaseState.Held) return NotHeld(state);
+        if (await TaskQueue.LeaseStateAsync(db, id, token) is var state and not LeaseState.Held) return NotHeld(state);
         var key = TaskRunner.OutputKey(id, token);
         if (!await blobs.ExistsAsync(key))
             return Error(409, "output_missing", "No output was uploaded under this lease: PUT the MP4 to the task's outputUploadUrl first.");
         if (!await TaskQueue.CompleteAsync(db, id, token, key))
         {
             await blobs.DeleteAsync(key);
-            return NotHeld(await WorkerLeases.StateAsync(db, id, token));
+            return NotHeld(await TaskQueue.LeaseStateAsync(db, id, token));
         }
         signal.Pulse();
         return Results.Json(new FinishResponse(id, "SUCCEEDED"));
@@ -137,7 +137,7 @@ public static class WorkerEndpoints
             return Error(400, "invalid_request", "'failureCode' must be a code such as SAFETY.INPUT.IMAGE or INTERNAL (capitals, digits, '_' and '.').");
         if (body.Failure is { Length: > 2000 }) return Error(400, "invalid_request", "'failure' must be at most 2000 characters.");
         var text = string.IsNullOrWhiteSpace(body.Failure) ? Simulation.FailureText(code) : body.Failure.Trim();
-        if (!await TaskQueue.FailAsync(db, id, token, code, text)) return NotHeld(await WorkerLeases.StateAsync(db, id, token));
+        if (!await TaskQueue.FailAsync(db, id, token, code, text)) return NotHeld(await TaskQueue.LeaseStateAsync(db, id, token));
         await blobs.DeleteAsync(TaskRunner.OutputKey(id, token));
         signal.Pulse();
         return Results.Json(new FinishResponse(id, "FAILED"));
@@ -146,7 +146,7 @@ public static class WorkerEndpoints
     private static async Task<IResult> ReleaseAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal)
     {
         if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
-        if (!await TaskQueue.ReleaseAsync(db, id, token)) return NotHeld(await WorkerLeases.StateAsync(db, id, token));
+        if (!await TaskQueue.ReleaseAsync(db, id, token)) return NotHeld(await TaskQueue.LeaseStateAsync(db, id, token));
         await blobs.DeleteAsync(TaskRunner.OutputKey(id, token));
         signal.Pulse();
         return Results.NoContent();

@@ -1,4 +1,3 @@
-using Dapper;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Engines;
 using Reelay.Server.Features.Outputs;
@@ -7,9 +6,6 @@ using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Workers;
-
-/// <summary>Whether a worker still holds a task's lease, and if not, why.</summary>
-public enum LeaseState { Held, Cancelled, Lost }
 
 /// <summary>The worker protocol's decisions and its view of a leased task, apart from HTTP.</summary>
 public static class WorkerLeases
@@ -56,15 +52,6 @@ public static class WorkerLeases
 
     /// <summary>A third of the lease, at most 10 s: two heartbeats may be lost before the lease runs out.</summary>
     public static double HeartbeatInterval(double leaseSeconds) => Math.Round(Math.Min(10, leaseSeconds / 3), 3);
-
-    public static async Task<LeaseState> StateAsync(Db db, string id, string token)
-    {
-        await using var connection = await db.OpenAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<(string Status, string? LeaseToken)>(
-            "SELECT status, lease_token FROM tasks WHERE id = @id", new { id });
-        if (row.Status is null || row.Status == TaskStates.Cancelled) return LeaseState.Cancelled;
-        return row.Status == TaskStates.Running && row.LeaseToken == token ? LeaseState.Held : LeaseState.Lost;
-    }
 
     /// <summary>Does the uploaded body start like an MP4 (an ISO BMFF 'ftyp' box)? Anything else is refused.</summary>
     public static bool LooksLikeMp4(ReadOnlySpan<byte> head) =>
