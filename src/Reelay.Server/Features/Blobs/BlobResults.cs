@@ -5,10 +5,13 @@ namespace Reelay.Server.Features.Blobs;
 /// <summary>Serves a blob over HTTP with single byte ranges, so players can seek whatever store holds it.</summary>
 public static class BlobResults
 {
-    public static IResult Serve(IBlobStore store, string key, string contentType) =>
-        store is DirectoryBlobStore directory
-            ? Results.File(directory.PathFor(key), contentType, enableRangeProcessing: true) // the OS file, sendfile and all
-            : new RangedBlobResult(store, key, contentType);
+    /// <summary>The blob, or the caller's answer when it does not exist (found out by the same lookup that serves it).</summary>
+    public static IResult Serve(IBlobStore store, string key, string contentType, Func<IResult> notFound)
+    {
+        if (store is not DirectoryBlobStore directory) return new RangedBlobResult(store, key, contentType, notFound);
+        var path = directory.PathFor(key);
+        return File.Exists(path) ? Results.File(path, contentType, enableRangeProcessing: true) : notFound(); // the OS file, sendfile and all
+    }
 
     /// <summary>The range a Range header asks for within a blob of a size: null for the whole blob, Empty when unsatisfiable.</summary>
     public static (long From, long Length)? PickRange(string? header, long size, out bool unsatisfiable)
@@ -34,7 +37,7 @@ public static class BlobResults
         return (from, to - from + 1);
     }
 
-    private sealed class RangedBlobResult(IBlobStore store, string key, string contentType) : IResult
+    private sealed class RangedBlobResult(IBlobStore store, string key, string contentType, Func<IResult> notFound) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
@@ -42,7 +45,7 @@ public static class BlobResults
             var size = await store.SizeAsync(key, http.RequestAborted);
             if (size is null)
             {
-                await Results.Json(new { error = "This output no longer exists." }, statusCode: 404).ExecuteAsync(http);
+                await notFound().ExecuteAsync(http);
                 return;
             }
             response.Headers.AcceptRanges = "bytes";

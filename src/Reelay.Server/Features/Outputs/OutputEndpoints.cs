@@ -22,8 +22,8 @@ public static class OutputEndpoints
             await using var connection = await db.OpenAsync();
             var blob = await connection.QuerySingleOrDefaultAsync<string>(
                 "SELECT output_blob FROM tasks WHERE id = @id AND deleted_at IS NULL AND status = 'succeeded'", new { id });
-            if (blob is null || !await blobs.ExistsAsync(blob)) return Results.Json(new { error = "This output no longer exists." }, statusCode: 404);
-            return BlobResults.Serve(blobs, blob, "video/mp4");
+            static IResult Gone() => Results.Json(new { error = "This output no longer exists." }, statusCode: 404);
+            return blob is null ? Gone() : BlobResults.Serve(blobs, blob, "video/mp4", Gone);
         }).ExcludeFromDescription();
     }
 }

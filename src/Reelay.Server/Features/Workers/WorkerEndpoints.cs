@@ -163,8 +163,8 @@ public static class WorkerEndpoints
         await using var connection = await db.OpenAsync();
         var json = await connection.QuerySingleOrDefaultAsync<string>("SELECT params FROM tasks WHERE id = @taskId AND deleted_at IS NULL", new { taskId });
         var input = json is null ? null : TaskParams.FromJson(json).PromptImages.FirstOrDefault(i => i.Position == position);
-        if (input is null || !await blobs.ExistsAsync(input.BlobKey)) return Error(404, "not_found", "This input no longer exists.");
-        return BlobResults.Serve(blobs, input.BlobKey, input.MediaType);
+        static IResult Gone() => Error(404, "not_found", "This input no longer exists.");
+        return input is null ? Gone() : BlobResults.Serve(blobs, input.BlobKey, input.MediaType, Gone);
     }
 
     private static IResult Error(int status, string code, string message) => Results.Json(new WorkerError(message, code), statusCode: status);
