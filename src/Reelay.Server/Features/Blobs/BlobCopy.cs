@@ -18,6 +18,13 @@ public static class BlobCopy
         return total;
     }
 
+    /// <summary>Like <see cref="CopyCappedAsync"/>, into a new file (a spool: the caller moves or deletes it).</summary>
+    public static async Task<long> CopyCappedToFileAsync(Stream source, string path, long cap, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+        return await CopyCappedAsync(source, file, cap, cancellationToken);
+    }
+
     /// <summary>Writes bytes under a key (small blobs: the readiness probe, tests).</summary>
     public static Task WriteAsync(this IBlobStore store, string key, byte[] bytes, CancellationToken cancellationToken = default) =>
         store.WriteCappedAsync(key, new MemoryStream(bytes, writable: false), bytes.Length, cancellationToken);

@@ -21,11 +21,9 @@ public sealed class DirectoryBlobStore(string root) : IBlobStore
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         // A unique temporary name: two writers of one key (a worker that lost its lease and its successor) never share a file.
         var temp = $"{path}.{Guid.NewGuid():N}.part";
-        long total;
         try
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-                total = await BlobCopy.CopyCappedAsync(source, file, cap, cancellationToken);
+            var total = await BlobCopy.CopyCappedToFileAsync(source, temp, cap, cancellationToken);
             if (total > cap) return (total, true);
             File.Move(temp, path, overwrite: true);
             return (total, false);

@@ -73,9 +73,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         var temp = Path.Combine(_temporaryDirectory, $"s3-put-{Guid.NewGuid():N}");
         try
         {
-            long total;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-                total = await BlobCopy.CopyCappedAsync(source, file, cap, cancellationToken);
+            var total = await BlobCopy.CopyCappedToFileAsync(source, temp, cap, cancellationToken);
             if (total > cap) return (total, true);
             await UploadAsync(key, temp, cancellationToken);
             return (total, false);

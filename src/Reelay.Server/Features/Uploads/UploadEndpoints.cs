@@ -99,8 +99,7 @@ public static class UploadEndpoints
                 string? mediaType;
                 try
                 {
-                    await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-                        size = await BlobCopy.CopyCappedAsync(section.Body, file, AssetOptions.UploadLimit, http.RequestAborted);
+                    size = await BlobCopy.CopyCappedToFileAsync(section.Body, temp, AssetOptions.UploadLimit, http.RequestAborted);
                     if (size > AssetOptions.UploadLimit || size < AssetOptions.UploadMinimum)
                         return Fail(400, size > AssetOptions.UploadLimit ? "The file is larger than 200 MB." : "The file is smaller than 512 bytes.");
                     mediaType = await SniffAsync(temp);
