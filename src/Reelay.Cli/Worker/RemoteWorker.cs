@@ -72,7 +72,7 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
         var directory = Path.Combine(settings.WorkDirectory, $"{task.Id}-{task.LeaseToken}");
         Directory.CreateDirectory(directory);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var progress = new Progress();
+        var progress = new RunProgress();
         var heartbeat = HeartbeatAsync(task, progress, work);
         try
         {
@@ -137,7 +137,7 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
     };
 
     /// <summary>Renews the lease; a cancel or a lost lease stops the render within one interval.</summary>
-    private async Task HeartbeatAsync(LeasedTask task, Progress progress, CancellationTokenSource work)
+    private async Task HeartbeatAsync(LeasedTask task, RunProgress progress, CancellationTokenSource work)
     {
         // At most every 2 s, so a cancel stops the render quickly even under a long lease.
         var interval = TimeSpan.FromSeconds(Math.Clamp(task.HeartbeatIntervalSeconds, 0.2, 2));
@@ -171,12 +171,5 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
                 await work.CancelAsync();
             }
         }
-    }
-
-    private sealed class Progress
-    {
-        private double _value;
-        public double Value { get => Volatile.Read(ref _value); set => Volatile.Write(ref _value, value); }
-        public volatile string? Stopped;
     }
 }

@@ -18,6 +18,17 @@ public sealed record EngineJob(
 /// <summary>How a run ended when it did not produce an output; Detail is for the operator's log, never the client.</summary>
 public sealed record EngineFailure(string Code, string Text, string? Detail = null);
 
+/// <summary>
+/// What a running task shares between its engine and its heartbeat: the progress to report, and once the heartbeat
+/// learns the task must stop (cancelled, lease lost), why.
+/// </summary>
+public sealed class RunProgress
+{
+    private double _value;
+    public double Value { get => Volatile.Read(ref _value); set => Volatile.Write(ref _value, value); }
+    public volatile string? Stopped;
+}
+
 /// <summary>Runs a task's sandbox instructions and then its engine, reporting progress 0..1.</summary>
 public static class EngineRun
 {
@@ -34,6 +45,7 @@ public static class EngineRun
             offset = 0.5;
         }
         if (job.Simulation?.FailureCode is { } code) return new EngineFailure(code, Simulation.FailureText(code));
+        Directory.CreateDirectory(Path.GetDirectoryName(job.OutputPath)!);
         try
         {
             if (job.Engine == "noop")
@@ -48,7 +60,6 @@ public static class EngineRun
                 p.Width, p.Height, p.Duration, p.Seed,
                 image is null ? null : job.InputPath(image), p.PromptText, job.OutputPath, job.FfmpegPath,
                 video is null ? null : job.InputPath(video));
-            Directory.CreateDirectory(Path.GetDirectoryName(job.OutputPath)!);
             await PreviewRenderer.RenderAsync(request, f => progress(offset + (1 - offset) * f), cancellationToken);
             return null;
         }

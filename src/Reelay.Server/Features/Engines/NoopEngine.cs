@@ -14,7 +14,6 @@ public static class NoopEngine
     public static async Task WriteAsync(string outputPath, string ffmpegPath, CancellationToken cancellationToken)
     {
         var bytes = await PlaceholderAsync(ffmpegPath, cancellationToken);
-        Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
         await File.WriteAllBytesAsync(outputPath, bytes, cancellationToken);
     }
 

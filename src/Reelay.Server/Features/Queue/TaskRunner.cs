@@ -18,7 +18,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
     public async Task RunAsync(ClaimedTask task, CancellationToken stoppingToken)
     {
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var state = new RunState();
+        var state = new RunProgress();
         var heartbeat = HeartbeatAsync(task, state, work);
         var inputs = new List<LocalBlob>();
         var output = Path.Combine(options.TempDirectory, $"render-{task.Id}-{task.LeaseToken}.mp4");
@@ -35,7 +35,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
             }
             var job = new EngineJob(catalog.Find(task.Model)?.Engine ?? "preview", parameters, Simulation.FromJson(task.Simulate),
                 i => paths[i], output, options.FfmpegPath);
-            var failure = await EngineRun.RunAsync(job, p => state.Progress = p, work.Token);
+            var failure = await EngineRun.RunAsync(job, p => state.Value = p, work.Token);
             if (failure is not null)
             {
                 if (failure.Detail is not null) logger.LogError("Task {TaskId} render failed: {Error}", task.Id, failure.Detail);
@@ -55,7 +55,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
             await TaskQueue.ReleaseAsync(db, task.Id, task.LeaseToken);
             logger.LogInformation("Task {TaskId} returned to the queue: the server is stopping", task.Id);
         }
-        catch (OperationCanceledException) when (state.LeaseLost)
+        catch (OperationCanceledException) when (state.Stopped is not null)
         {
             logger.LogInformation("Task {TaskId} stopped: it was cancelled or its lease was taken over", task.Id);
         }
@@ -73,7 +73,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
         }
     }
 
-    private async Task HeartbeatAsync(ClaimedTask task, RunState state, CancellationTokenSource work)
+    private async Task HeartbeatAsync(ClaimedTask task, RunProgress state, CancellationTokenSource work)
     {
         // Often enough that a cancel stops ffmpeg within about a second, and well inside the lease.
         var interval = TimeSpan.FromMilliseconds(Math.Min(1000, options.LeaseDuration.TotalMilliseconds / 3));
@@ -82,9 +82,9 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
             try
             {
                 await Task.Delay(interval, work.Token);
-                if (await TaskQueue.HeartbeatAsync(db, task.Id, task.LeaseToken, state.Progress, options.LeaseDuration) is not LeaseState.Held)
+                if (await TaskQueue.HeartbeatAsync(db, task.Id, task.LeaseToken, state.Value, options.LeaseDuration) is var lease and not LeaseState.Held)
                 {
-                    state.LeaseLost = true;
+                    state.Stopped = lease.ToString();
                     await work.CancelAsync();
                 }
             }
@@ -97,12 +97,5 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
                 logger.LogWarning(ex, "Heartbeat for task {TaskId} failed; will retry", task.Id);
             }
         }
-    }
-
-    private sealed class RunState
-    {
-        public volatile bool LeaseLost;
-        private double _progress;
-        public double Progress { get => Volatile.Read(ref _progress); set => Volatile.Write(ref _progress, value); }
     }
 }
