@@ -76,19 +76,16 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
         var heartbeat = HeartbeatAsync(task, progress, work);
         try
         {
-            var inputs = new Dictionary<string, string>();
+            var inputs = new Dictionary<int, string>();
             foreach (var input in task.Inputs)
             {
-                var path = Path.Combine(directory, "input-" + input.Position);
+                var path = Path.Combine(directory, $"input-{input.Index}");
                 await api.DownloadAsync(input.Url, path, work.Token);
-                inputs[input.Position] = path;
+                inputs[input.Index] = path;
             }
-            var output = Path.Combine(directory, "output.mp4");
-            var p = task.Parameters;
-            var parameters = new TaskParams(p.Ratio, p.Width, p.Height, p.Duration, p.Seed, p.PromptText,
-                task.Inputs.Select(i => new StoredImage(i.Position, i.Position, i.MediaType, i.Width, i.Height)).ToList(), p.PublicFigureThreshold);
+            var output = Path.Combine(directory, "output" + task.OutputExtension);
             var simulation = task.Simulate is { } s ? new Simulation(s.FailureCode, s.DelaySeconds) : null;
-            var job = new EngineJob(EngineFor(task), parameters, simulation, i => inputs[i.Position], output, settings.FfmpegPath);
+            var job = new EngineJob(EngineFor(task), task.Request, simulation, i => inputs[i.Index], output, settings.FfmpegPath);
             var failure = await EngineRun.RunAsync(job, f => progress.Value = f, work.Token);
             var answer = failure is null
                 ? await UploadAndCompleteAsync(task, output, work.Token)

@@ -16,6 +16,6 @@ public sealed class PublicUrls(ReelayOptions options, IServer server, OutputSign
     }
 
     /// <summary>A freshly signed output URL, valid for Outputs:UrlLifetimeSeconds from now.</summary>
-    public string OutputUrl(string taskId, HttpContext? http) =>
-        BaseUrl(http) + signer.PathAndQuery(taskId, DateTimeOffset.UtcNow.Add(options.OutputUrlLifetime).ToUnixTimeSeconds());
+    public string OutputUrl(string taskId, HttpContext? http, string extension = ".mp4") =>
+        BaseUrl(http) + signer.PathAndQuery(taskId, DateTimeOffset.UtcNow.Add(options.OutputUrlLifetime).ToUnixTimeSeconds(), extension);
 }

@@ -13,20 +13,23 @@ public class RunwayValidationTests
 
     private static readonly Reelay.Server.Features.Assets.AssetIntake Intake = TestIntake.Create();
 
-    /// <summary>Shape validation plus asset intake, as the create endpoint runs them.</summary>
-    private static List<ValidationIssue> Issues(string endpoint, object body) =>
-        RunwayValidation.ValidateWithAssetsAsync(endpoint, JsonSerializer.SerializeToElement(body), Catalog, Intake, "org_none", CancellationToken.None)
-            .GetAwaiter().GetResult().Issues;
+    /// <summary>Shape validation plus asset intake, as the create pipeline runs them.</summary>
+    private static List<ValidationIssue> Issues(string endpoint, object body) => Check(endpoint, body).Issues;
+
+    private static CheckedRequest Check(string endpoint, object body) =>
+        RequestChecks.CheckAsync(new CoreBody(endpoint, JsonSerializer.SerializeToElement(body)), Catalog, Intake, "org_none", CancellationToken.None)
+            .GetAwaiter().GetResult();
 
     private static string PathOf(ValidationIssue issue) => string.Join(".", issue.Path);
 
     [Fact]
     public void A_complete_gen4_turbo_request_is_valid_and_defaults_duration_to_ten_seconds()
     {
-        var (request, _, issues) = RunwayValidation.Validate("image_to_video",
-            JsonSerializer.SerializeToElement(new { model = "gen4_turbo", promptImage = Image, ratio = "1280:720" }), Catalog);
-        Assert.Empty(issues);
-        Assert.Equal((10, 1280, 720, 50), (request!.Duration, request.Width, request.Height, request.PriceCredits));
+        var request = Check("image_to_video", new { model = "gen4_turbo", promptImage = Image, ratio = "1280:720" });
+        Assert.Empty(request.Issues);
+        foreach (var (_, asset) in request.Assets) asset.DeleteIfTemporary();
+        var plan = OutputPlanner.Plan(request.Endpoint!, request.Body!.Options, [], 1);
+        Assert.Equal((10.0, 1280, 720, 50L), (plan.Seconds, plan.Width, plan.Height, Pricing.For(request.Endpoint!, request.Body.Options, plan).HoldCredits));
     }
 
     [Fact]
@@ -36,7 +39,9 @@ public class RunwayValidationTests
         Assert.Equal(("invalid_type", "model", "Required"), (missing.Code, PathOf(missing), missing.Message));
         var unknown = Assert.Single(Issues("text_to_video", new { model = "gen4_turbo", promptText = "x", ratio = "1280:720" }));
         Assert.Equal("invalid_enum_value", unknown.Code);
-        Assert.Equal("Invalid enum value. Expected 'gen4.5' | 'veo3.1' | 'veo3.1_fast', received 'gen4_turbo'", unknown.Message);
+        Assert.StartsWith("Invalid enum value. Expected 'gen4.5' | 'veo3.1' | 'veo3.1_fast' | 'hailuo3'", unknown.Message);
+        // A model that exists on another endpoint says where it is served.
+        Assert.EndsWith("received 'gen4_turbo'. gen4_turbo serves /v1/image_to_video, not /v1/text_to_video.", unknown.Message);
     }
 
     [Theory]
@@ -81,9 +86,10 @@ public class RunwayValidationTests
     public void Wrong_types_out_of_range_seeds_and_long_prompts_are_all_reported_together()
     {
         var issues = Issues("text_to_video", new { model = "gen4.5", promptText = new string('a', 1001), ratio = 5, duration = 2.5, seed = -1 });
-        Assert.Equal("promptText:too_big ratio:invalid_type duration:invalid_type seed:too_small",
+        // Issues follow the schema's field order, as Zod's do, not the body's.
+        Assert.Equal("duration:invalid_type promptText:too_big ratio:invalid_type seed:too_small",
             string.Join(" ", issues.Select(i => $"{PathOf(i)}:{i.Code}")));
-        Assert.Equal("Expected string, received number", issues[1].Message);
+        Assert.Equal("Expected '1280:720' | '720:1280', received number", issues[2].Message);
         Assert.Single(Issues("text_to_video", new { model = "gen4.5", promptText = "", ratio = "1280:720", duration = 2 }), i => i.Code == "too_small");
         Assert.Single(Issues("text_to_video", new { model = "gen4.5", promptText = "x", ratio = "1280:720", duration = 2, seed = 4294967296 }), i => i.Code == "too_big");
     }
@@ -111,7 +117,7 @@ public class RunwayValidationTests
     {
         var issues = Issues("image_to_video", new
         {
-            model = "gen4_turbo", ratio = "1280:720",
+            model = "veo3.1", ratio = "1280:720",
             promptImage = new object[] { new { uri = Image, position = "first" }, new { uri = "data:image/png;base64,xx", position = "middle" } },
         });
         Assert.Equal("promptImage.1.position:invalid_enum_value promptImage.1.uri:custom", string.Join(" ", issues.Select(i => $"{PathOf(i)}:{i.Code}")));
@@ -119,7 +125,7 @@ public class RunwayValidationTests
 
         var duplicate = Issues("image_to_video", new
         {
-            model = "gen4_turbo", ratio = "1280:720",
+            model = "veo3.1", ratio = "1280:720",
             promptImage = new object[] { new { uri = Image, position = "first" }, new { uri = Image, position = "first" } },
         });
         Assert.Equal(("custom", "promptImage"), (duplicate.Single().Code, PathOf(duplicate.Single())));

@@ -1,3 +1,4 @@
+using Reelay.Tests.Infrastructure;
 using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Outputs;
@@ -23,9 +24,17 @@ public class WorkerRulesTests
     [Fact]
     public void A_catalog_with_an_unknown_engine_is_refused_at_start_up()
     {
-        var model = Catalog.Find("gen4.5")!;
-        var problems = ModelCatalog.Validate(new CatalogFile([model with { Engine = "gpu" }, model with { Id = "pooled", Engine = "pool:gpu" }, model with { Id = "fast", Engine = "noop" }]));
-        Assert.Equal(["model 'gen4.5': engine 'gpu' is unknown (known: preview, noop, pool:NAME)"], problems);
+        var file = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src/Reelay.Server/Features/Catalog/default-catalog.json")))!;
+        var models = file["models"]!.AsArray();
+        var model = models.First(m => (string?)m!["id"] == "gen4.5")!;
+        model["engine"] = "gpu";
+        var pooled = model.DeepClone();
+        (pooled["id"], pooled["engine"]) = ("pooled", "pool:gpu");
+        var fast = model.DeepClone();
+        (fast["id"], fast["engine"]) = ("fast", "noop");
+        models.Add(pooled);
+        models.Add(fast);
+        Assert.Equal(["model 'gen4.5': engine 'gpu' is unknown (known: preview, noop, pool:NAME)"], ModelCatalog.Parse(file).Problems);
     }
 
     [Fact]
@@ -49,11 +58,14 @@ public class WorkerRulesTests
         Assert.Equal(interval, WorkerLeases.HeartbeatInterval(lease));
 
     [Fact]
-    public void Only_a_body_that_starts_with_an_ftyp_box_counts_as_an_mp4()
+    public void Only_a_body_that_starts_like_its_format_counts_as_an_output()
     {
-        Assert.True(WorkerLeases.LooksLikeMp4([0, 0, 0, 0x20, .."ftypisom"u8, 0, 0]));
-        Assert.False(WorkerLeases.LooksLikeMp4([0x89, .."PNG\r\n\u001a\n"u8, 0, 0, 0]));
-        Assert.False(WorkerLeases.LooksLikeMp4("ftyp"u8));
+        Assert.True(WorkerLeases.LooksLikeOutput([0, 0, 0, 0x20, .."ftypisom"u8, 0, 0], ".mp4"));
+        Assert.True(WorkerLeases.LooksLikeOutput([0, 0, 0, 0x14, .."ftypqt  "u8, 0, 0], ".mov"));
+        Assert.False(WorkerLeases.LooksLikeOutput([0x89, .."PNG\r\n\u001a\n"u8, 0, 0, 0], ".mp4"));
+        Assert.False(WorkerLeases.LooksLikeOutput("ftyp"u8, ".mp4"));
+        Assert.True(WorkerLeases.LooksLikeOutput([.."PK\u0003\u0004"u8, 0, 0], ".zip"));
+        Assert.False(WorkerLeases.LooksLikeOutput([0, 0, 0, 0x20, .."ftypisom"u8, 0, 0], ".zip"));
     }
 
     [Fact]

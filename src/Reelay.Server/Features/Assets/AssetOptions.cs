@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Reelay.Server.Features.Assets;
 
-public enum AssetKind { Image, Video }
+public enum AssetKind { Image, Video, Audio }
 
 /// <summary>Asset intake settings (Assets:*), read once at start-up.</summary>
 public sealed record AssetOptions

@@ -32,7 +32,8 @@ public static class Ledger
     public static async Task SettleAsync(DbConnection connection, DbTransaction tx, string taskId, bool charge)
     {
         // PostgreSQL: the task row's lock makes "no release yet, then release" one step for concurrent settlers.
-        await connection.ExecuteScalarAsync<string>($"SELECT id FROM tasks WHERE id = @taskId{Db.ForUpdate(connection)}", new { taskId }, tx);
+        // A task whose duration was "auto" is charged what it rendered (charge_credits), less than its hold.
+        var chargeCredits = await connection.ExecuteScalarAsync<long?>($"SELECT charge_credits FROM tasks WHERE id = @taskId{Db.ForUpdate(connection)}", new { taskId }, tx);
         var hold = await connection.QuerySingleOrDefaultAsync<HoldRow>(
             "SELECT org_id AS OrgId, model AS Model, -amount AS Amount FROM ledger_entries WHERE task_id = @taskId AND kind = 'hold'", new { taskId }, tx);
         if (hold is null) return;
@@ -40,7 +41,7 @@ public static class Ledger
             "SELECT COUNT(*) FROM ledger_entries WHERE task_id = @taskId AND kind = 'release'", new { taskId }, tx);
         if (settled > 0) return;
         await AppendAsync(connection, tx, hold.OrgId, "release", hold.Amount, taskId, hold.Model, "task ended");
-        if (charge) await AppendAsync(connection, tx, hold.OrgId, "charge", -hold.Amount, taskId, hold.Model, "task charged");
+        if (charge) await AppendAsync(connection, tx, hold.OrgId, "charge", -Math.Min(hold.Amount, chargeCredits ?? hold.Amount), taskId, hold.Model, "task charged");
     }
 
     private static Task AppendAsync(DbConnection connection, DbTransaction? tx, string orgId, string kind, long amount, string? taskId, string? model, string? reason) =>

@@ -74,7 +74,7 @@ public static class ErrorReference
         ]),
         new("credits", "400: credits", "Creating a task holds its price (credits per second × duration); success and moderation failures are charged, system failures and cancellations released.",
         [
-            new("400", TaskEndpoints.NotEnoughCredits, "The organization's balance is below the task's price.", "Ask the operator for credits (admin API: POST /admin/v1/organizations/{id}/credits)."),
+            new("400", Submission.NotEnoughCredits, "The organization's balance is below the task's price.", "Ask the operator for credits (admin API: POST /admin/v1/organizations/{id}/credits)."),
         ]),
         new("daily-limit", "429: daily generation limit", "Each organization has a per-model cap on generations in a rolling 24 hours. The response has Retry-After (seconds).",
         [

@@ -6,12 +6,12 @@ namespace Reelay.Server.Features.Engines;
 /// <summary>What an engine needs for one task; the same for the in-process workers and `reelay worker`.</summary>
 /// <param name="Engine">"preview" or "noop" (the engines that run on this machine).</param>
 /// <param name="InputPath">The local file of each stored input.</param>
-/// <param name="OutputPath">Where the MP4 goes.</param>
+/// <param name="OutputPath">Where the output goes, with the extension of the request's output format.</param>
 public sealed record EngineJob(
     string Engine,
-    TaskParams Parameters,
+    GenerationRequest Request,
     Simulation? Simulation,
-    Func<StoredImage, string> InputPath,
+    Func<MediaInput, string> InputPath,
     string OutputPath,
     string FfmpegPath);
 
@@ -35,6 +35,10 @@ public static class EngineRun
     /// <summary>The engines a worker process can run itself; other catalog engines ("pool:NAME") are served by remote workers.</summary>
     public static readonly IReadOnlySet<string> LocalEngines = new HashSet<string> { "preview", "noop" };
 
+    /// <summary>The output file's extension: the request's format, except for noop, whose placeholder is always an MP4.</summary>
+    public static string OutputExtension(string engine, GenerationRequest request) =>
+        engine == "noop" ? ".mp4" : Outputs.OutputFormats.Extension(request.Output.Format);
+
     /// <summary>Null when the output was written; otherwise the failure to record. Cancellation throws.</summary>
     public static async Task<EngineFailure?> RunAsync(EngineJob job, Action<double> progress, CancellationToken cancellationToken)
     {
@@ -53,13 +57,7 @@ public static class EngineRun
                 await NoopEngine.WriteAsync(job.OutputPath, job.FfmpegPath, cancellationToken);
                 return null;
             }
-            var p = job.Parameters;
-            var video = p.PromptImages.FirstOrDefault(i => i.Position == "video");
-            var image = p.PromptImages.Where(i => i.Position != "video").OrderBy(i => i.Position == "first" ? 0 : 1).FirstOrDefault();
-            var request = new PreviewRenderRequest(
-                p.Width, p.Height, p.Duration, p.Seed,
-                image is null ? null : job.InputPath(image), p.PromptText, job.OutputPath, job.FfmpegPath,
-                video is null ? null : job.InputPath(video));
+            var request = PreviewJob.For(job);
             await PreviewRenderer.RenderAsync(request, f => progress(offset + (1 - offset) * f), cancellationToken);
             return null;
         }

@@ -9,7 +9,7 @@ public static class OutputEndpoints
     /// <summary>Signed, expiring downloads of task outputs, with range requests so players can seek.</summary>
     public static void MapOutputs(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/outputs/{taskId:guid}.mp4", async (Guid taskId, string? expires, string? signature, OutputSigner signer, Db db, IBlobStore blobs) =>
+        app.MapGet("/outputs/{taskId:guid}.{extension}", async (Guid taskId, string extension, string? expires, string? signature, OutputSigner signer, Db db, IBlobStore blobs) =>
         {
             var id = taskId.ToString();
             switch (signer.Check(id, expires, signature, DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
@@ -23,7 +23,9 @@ public static class OutputEndpoints
             var blob = await connection.QuerySingleOrDefaultAsync<string>(
                 "SELECT output_blob FROM tasks WHERE id = @id AND deleted_at IS NULL AND status = 'succeeded'", new { id });
             static IResult Gone() => Results.Json(new { error = "This output no longer exists." }, statusCode: 404);
-            return blob is null ? Gone() : BlobResults.Serve(blobs, blob, "video/mp4", Gone);
+            // Outputs stored before formats existed have no extension of their own and are MP4s.
+            var stored = blob is null ? null : Path.GetExtension(blob) is { Length: > 0 } e ? e : ".mp4";
+            return blob is null || stored != "." + extension ? Gone() : BlobResults.Serve(blobs, blob, OutputFormats.ContentType(stored), Gone);
         }).ExcludeFromDescription();
     }
 }

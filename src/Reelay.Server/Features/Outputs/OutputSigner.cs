@@ -9,8 +9,8 @@ public sealed class OutputSigner(byte[] key)
     public string Sign(string taskId, long expiresUnixSeconds) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{taskId}\n{expiresUnixSeconds}")));
 
-    public string PathAndQuery(string taskId, long expiresUnixSeconds) =>
-        $"/outputs/{taskId}.mp4?expires={expiresUnixSeconds}&signature={Sign(taskId, expiresUnixSeconds)}";
+    public string PathAndQuery(string taskId, long expiresUnixSeconds, string extension = ".mp4") =>
+        $"/outputs/{taskId}{extension}?expires={expiresUnixSeconds}&signature={Sign(taskId, expiresUnixSeconds)}";
 
     public OutputUrlCheck Check(string taskId, string? expires, string? signature, long nowUnixSeconds)
     {

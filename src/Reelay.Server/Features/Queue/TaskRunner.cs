@@ -13,7 +13,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
     public static string OutputPrefix(string taskId) => $"outputs/{taskId}";
 
     /// <summary>One key per lease: a worker that lost its lease can never overwrite its successor's output.</summary>
-    public static string OutputKey(string taskId, string leaseToken) => $"{OutputPrefix(taskId)}/{leaseToken}.mp4";
+    public static string OutputKey(string taskId, string leaseToken, string extension = ".mp4") => $"{OutputPrefix(taskId)}/{leaseToken}{extension}";
 
     public async Task RunAsync(ClaimedTask task, CancellationToken stoppingToken)
     {
@@ -21,20 +21,22 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
         var state = new RunProgress();
         var heartbeat = HeartbeatAsync(task, state, work);
         var inputs = new List<LocalBlob>();
-        var output = Path.Combine(options.TempDirectory, $"render-{task.Id}-{task.LeaseToken}.mp4");
+        string? output = null;
         try
         {
-            var parameters = TaskParams.FromJson(task.Params);
-            var paths = new Dictionary<StoredImage, string>();
-            foreach (var input in parameters.PromptImages)
+            var request = GenerationRequest.FromJson(task.Params);
+            var engine = catalog.Find(task.Model)?.Engine ?? "preview";
+            var extension = EngineRun.OutputExtension(engine, request);
+            output = Path.Combine(options.TempDirectory, $"render-{task.Id}-{task.LeaseToken}{extension}");
+            var paths = new Dictionary<int, string>();
+            foreach (var input in request.Media)
             {
                 var local = await blobs.GetLocalFileAsync(input.BlobKey, options.TempDirectory, work.Token)
                     ?? throw new InvalidOperationException($"Input {input.BlobKey} of task {task.Id} is missing from the blob store.");
                 inputs.Add(local);
-                paths[input] = local.Path;
+                paths[input.Index] = local.Path;
             }
-            var job = new EngineJob(catalog.Find(task.Model)?.Engine ?? "preview", parameters, Simulation.FromJson(task.Simulate),
-                i => paths[i], output, options.FfmpegPath);
+            var job = new EngineJob(engine, request, Simulation.FromJson(task.Simulate), i => paths[i.Index], output, options.FfmpegPath);
             var failure = await EngineRun.RunAsync(job, p => state.Value = p, work.Token);
             if (failure is not null)
             {
@@ -42,7 +44,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
                 await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, failure.Code, failure.Text);
                 return;
             }
-            var key = OutputKey(task.Id, task.LeaseToken);
+            var key = OutputKey(task.Id, task.LeaseToken, extension);
             await blobs.PutFileAsync(key, output, move: true, work.Token);
             if (!await TaskQueue.CompleteAsync(db, task.Id, task.LeaseToken, key))
             {
@@ -69,7 +71,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
             await work.CancelAsync();
             await heartbeat;
             foreach (var input in inputs) input.Dispose();
-            File.Delete(output);
+            if (output is not null) File.Delete(output);
         }
     }
 

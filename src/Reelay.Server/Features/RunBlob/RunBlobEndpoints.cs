@@ -5,6 +5,7 @@ using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
+using Reelay.Server.Features.Webhooks;
 using Reelay.Server.Features.Engines;
 using Reelay.Server.Features.Idempotency;
 using Reelay.Server.Features.Queue;
@@ -30,6 +31,7 @@ public static class RunBlobEndpoints
             Caller.Set(http, caller);
             return await next(context);
         });
+        WebhookBodies.Register("runblob", new RunBlobWebhookBody());
         group.MapPost("/sora/generate", GenerateAsync);
         group.MapGet("/sora/generations/{id}", GetAsync);
         group.MapGet("/sora/generations", ListAsync);
@@ -42,29 +44,27 @@ public static class RunBlobEndpoints
 
     public static IResult Detail(int status, object detail) => Results.Json(new { detail }, statusCode: status);
 
-    private static async Task<IResult> GenerateAsync(HttpContext http, Db db, ReelayOptions options, ModelCatalog catalog, AssetIntake intake, AssetOptions assetOptions, IBlobStore blobs, TaskSignal signal)
-    {
-        var caller = Caller.From(http);
-        var (bytes, readStatus, readError) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
-        if (bytes is null) return Detail(readStatus, readError!);
-        var decision = await IdempotencyKeys.BeginAsync(db, http, caller.OrgId, bytes);
-        if (IdempotencyKeys.EarlyAnswer(http, decision, (status, message) => Detail(status, message)) is { } early) return early;
-        var completed = false;
-        try
-        {
-            var result = await CreateAsync(http, caller, bytes, db, options, catalog, intake, assetOptions, blobs, decision.Claim);
-            completed = http.Response.StatusCode == 201 || result is IStatusCodeHttpResult { StatusCode: 201 };
-            if (completed) signal.Pulse();
-            return result;
-        }
-        finally
-        {
-            if (!completed && decision.Claim is not null) await IdempotencyKeys.AbandonAsync(db, decision.Claim);
-        }
-    }
+    private static Task<IResult> GenerateAsync(HttpContext http, Submission submission, ModelCatalog catalog, AssetOptions assetOptions) =>
+        submission.SubmitAsync(http, Dialect(catalog, assetOptions, http.RequestAborted));
 
-    private static async Task<IResult> CreateAsync(HttpContext http, Caller caller, byte[] bytes, Db db, ReelayOptions options, ModelCatalog catalog,
-        AssetIntake intake, AssetOptions assetOptions, IBlobStore blobs, IdempotencyClaim? claim)
+    /// <summary>
+    /// RunBlob's body rules (pydantic 422s, the documented 400s) and its words for the core's answers; the body maps
+    /// onto the catalog's sora_generate fields (prompt → promptText, orientation → ratio, image_url → imageUrl).
+    /// </summary>
+    private static SubmissionDialect Dialect(ModelCatalog catalog, AssetOptions assetOptions, CancellationToken cancellationToken) => new(
+        "runblob",
+        bytes => MapAsync(bytes, catalog, assetOptions, cancellationToken),
+        refusal => refusal.Failure switch
+        {
+            SubmissionFailure.Validation => Detail(400, refusal.Issues.FirstOrDefault()?.Message ?? refusal.Message),
+            SubmissionFailure.InsufficientCredits => Detail(402, "INSUFFICIENT_CREDITS"),
+            SubmissionFailure.DailyCapReached => Detail(429, $"Daily generation limit reached for {refusal.Model}. Try again later."),
+            SubmissionFailure.Overloaded => Detail(503, "Service temporarily unavailable. Please retry later."),
+            _ => Detail(refusal.Status, refusal.Message),
+        },
+        (taskId, price) => new CreatedResponse(201, JsonSerializer.Serialize(new RunBlobCreated(taskId, "pending", RunBlobMapping.Usd(price.HoldCredits)))));
+
+    private static async Task<(CoreBody?, IResult?)> MapAsync(byte[] bytes, ModelCatalog catalog, AssetOptions assetOptions, CancellationToken cancellationToken)
     {
         JsonDocument document;
         try
@@ -73,57 +73,23 @@ public static class RunBlobEndpoints
         }
         catch (JsonException ex)
         {
-            return Detail(422, new[] { new PydanticError("json_invalid", ["body", (int)(ex.BytePositionInLine ?? 0)], "JSON decode error") { Ctx = new() { ["error"] = ex.Message } } });
+            return (null, Detail(422, new[] { new PydanticError("json_invalid", ["body", (int)(ex.BytePositionInLine ?? 0)], "JSON decode error") { Ctx = new() { ["error"] = ex.Message } } }));
         }
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return Detail(422, new[] { new PydanticError("model_attributes_type", ["body"], "Input should be a valid dictionary or object to extract fields from") { Input = document.RootElement.Clone() } });
+                return (null, Detail(422, new[] { new PydanticError("model_attributes_type", ["body"], "Input should be a valid dictionary or object to extract fields from") { Input = document.RootElement.Clone() } }));
             var (request, errors, badRequest) = RunBlobValidation.Validate(document.RootElement);
-            if (errors.Count > 0) return Detail(422, errors);
-            if (badRequest is not null) return Detail(400, badRequest);
-            var (simulation, simulationError) = Simulation.Parse(http.Request.Headers[Simulation.Header]);
-            if (simulationError is not null) return Detail(400, simulationError);
-            var model = catalog.ServingEndpoint("sora_generate").FirstOrDefault();
-            if (model is null) return Detail(400, "No model on this server serves /v1/sora/generate.");
-            if (request!.CallbackUrl is { } callback && await CallbackProblemAsync(callback, assetOptions, http.RequestAborted) is { } problem)
-                return Detail(400, "callback_url: " + problem);
-
-            CheckedAsset? image = null;
-            try
-            {
-                if (request.ImageUrl is not null || request.ImageBase64 is not null)
-                {
-                    var (asset, report) = request.ImageUrl is not null
-                        ? await intake.CheckAsync(request.ImageUrl, AssetKind.Image, model.ImageAspect, caller.OrgId, http.RequestAborted)
-                        : await intake.CheckBase64ImageAsync(request.ImageBase64!, model.ImageAspect, http.RequestAborted);
-                    if (asset is null) return Detail(400, report.Reason!);
-                    image = asset;
-                }
-                var taskId = Guid.NewGuid().ToString();
-                var stored = image is null ? [] : await TaskEndpoints.StoreInputsAsync(blobs, taskId, [(new AssetInput("first", ["body", "image"], ""), image)]);
-                var price = model.PriceFor(request.Duration);
-                var parameters = new TaskParams(request.Ratio, request.Width, request.Height, request.Duration, 0, request.Prompt, stored, null);
-                var response = new CreatedResponse(201, JsonSerializer.Serialize(new RunBlobCreated(taskId, "pending", RunBlobMapping.Usd(price))));
-                var task = new NewTask(taskId, caller.OrgId, caller.KeyId, model, "sora_generate", parameters, simulation, price, "runblob", request.CallbackUrl);
-                var result = await TaskCreation.InsertAsync(db, options, task, claim, response);
-                if (result.Outcome != CreationOutcome.Created) await blobs.DeleteAsync($"inputs/{taskId}");
-                switch (result.Outcome)
-                {
-                    case CreationOutcome.InsufficientCredits: return Detail(402, "INSUFFICIENT_CREDITS");
-                    case CreationOutcome.DailyCapReached:
-                        http.Response.Headers.RetryAfter = ((int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds)).ToString();
-                        return Detail(429, $"Daily generation limit reached for {model.Id}. Try again later.");
-                    case CreationOutcome.Overloaded:
-                        http.Response.Headers.RetryAfter = ((int)result.RetryAfter!.Value.TotalSeconds).ToString();
-                        return Detail(503, "Service temporarily unavailable. Please retry later.");
-                }
-                return Results.Content(response.Body, "application/json", statusCode: 201);
-            }
-            finally
-            {
-                image?.DeleteIfTemporary();
-            }
+            if (errors.Count > 0) return (null, Detail(422, errors));
+            if (badRequest is not null) return (null, Detail(400, badRequest));
+            if (catalog.ServingEndpoint("sora_generate").FirstOrDefault() is not { } model)
+                return (null, Detail(400, "No model on this server serves /v1/sora/generate."));
+            if (request!.CallbackUrl is { } callback && await CallbackProblemAsync(callback, assetOptions, cancellationToken) is { } problem)
+                return (null, Detail(400, "callback_url: " + problem));
+            var body = new Dictionary<string, object?> { ["model"] = model.Id, ["promptText"] = request.Prompt, ["ratio"] = request.Ratio, ["duration"] = request.Duration };
+            if (request.ImageUrl is not null) body["imageUrl"] = request.ImageUrl;
+            if (request.ImageBase64 is not null) body["imageBase64"] = request.ImageBase64;
+            return (new CoreBody("sora_generate", JsonSerializer.SerializeToElement(body), request.CallbackUrl), null);
         }
     }
 
@@ -175,6 +141,6 @@ public static class RunBlobEndpoints
         if (row.Status is TaskStates.Queued or TaskStates.Throttled)
             position = 1 + (int)await connection.ExecuteScalarAsync<long>(
                 "SELECT COUNT(*) FROM tasks WHERE org_id = @OrgId AND status IN ('queued', 'throttled') AND seq < @Seq", new { row.OrgId, row.Seq });
-        return RunBlobMapping.ToGeneration(row, row.Status == TaskStates.Succeeded ? urls.OutputUrl(row.Id, http) : null, position);
+        return RunBlobMapping.ToGeneration(row, row.Status == TaskStates.Succeeded ? urls.OutputUrl(row.Id, http, row.OutputExtension) : null, position);
     }
 }

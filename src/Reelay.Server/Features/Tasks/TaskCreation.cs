@@ -15,8 +15,8 @@ public sealed record CreationResult(CreationOutcome Outcome, string Status = Tas
 
 /// <summary>A validated task about to be created, whichever surface asked for it.</summary>
 public sealed record NewTask(
-    string TaskId, string OrgId, string? KeyId, ModelDefinition Model, string Endpoint, TaskParams Parameters,
-    Simulation? Simulation, long Price, string Surface = "runway", string? CallbackUrl = null);
+    string TaskId, string OrgId, string? KeyId, ModelDefinition Model, GenerationRequest Request,
+    Simulation? Simulation, TaskPrice Price, string Surface = "runway", string? CallbackUrl = null);
 
 /// <summary>The response a create returns, fixed before the transaction so an idempotent replay returns the same bytes.</summary>
 public sealed record CreatedResponse(int Status, string Body);
@@ -59,7 +59,7 @@ public static class TaskCreation
             return new CreationResult(CreationOutcome.DailyCapReached, RetryAfter: TimeSpan.FromMilliseconds(Math.Max(1000, freesAt - now)));
         }
 
-        if (await Ledger.BalanceAsync(connection, task.OrgId, tx) < task.Price)
+        if (await Ledger.BalanceAsync(connection, task.OrgId, tx) < task.Price.HoldCredits)
             return new CreationResult(CreationOutcome.InsufficientCredits);
 
         var holdUntil = task.Simulation is { ThrottleSeconds: > 0 } ? now + (long)(task.Simulation.ThrottleSeconds * 1000) : (long?)null;
@@ -69,15 +69,17 @@ public static class TaskCreation
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO tasks (id, org_id, key_id, model, endpoint, params, simulate, status, price_credits, created_at, hold_until, surface, callback_url, prompt)
-            VALUES (@TaskId, @OrgId, @KeyId, @model, @Endpoint, @parameters, @simulate, @status, @Price, @now, @holdUntil, @Surface, @CallbackUrl, @prompt)
+            INSERT INTO tasks (id, org_id, key_id, model, endpoint, params, simulate, status, price_credits, charge_credits, created_at, hold_until, surface, callback_url, prompt)
+            VALUES (@TaskId, @OrgId, @KeyId, @model, @endpoint, @parameters, @simulate, @status, @hold, @charge, @now, @holdUntil, @Surface, @CallbackUrl, @prompt)
             """,
             new
             {
-                task.TaskId, task.OrgId, task.KeyId, model = task.Model.Id, task.Endpoint, parameters = task.Parameters.ToJson(),
-                simulate = task.Simulation?.ToJson(), status, task.Price, now, holdUntil, task.Surface, task.CallbackUrl, prompt = task.Parameters.PromptText,
+                task.TaskId, task.OrgId, task.KeyId, model = task.Model.Id, endpoint = task.Request.Endpoint, parameters = task.Request.ToJson(),
+                simulate = task.Simulation?.ToJson(), status, hold = task.Price.HoldCredits,
+                charge = task.Price.ChargeCredits < task.Price.HoldCredits ? task.Price.ChargeCredits : (long?)null,
+                now, holdUntil, task.Surface, task.CallbackUrl, prompt = task.Request.PromptText,
             }, tx);
-        await Ledger.HoldAsync(connection, tx, task.OrgId, task.TaskId, task.Model.Id, task.Price);
+        await Ledger.HoldAsync(connection, tx, task.OrgId, task.TaskId, task.Model.Id, task.Price.HoldCredits);
         if (claim is not null) await IdempotencyKeys.CompleteAsync(connection, tx, claim, response.Status, response.Body, task.TaskId);
         await Db.NotifyTasksAsync(connection, tx);
         await tx.CommitAsync();

@@ -16,6 +16,13 @@ public sealed class TaskRow
     public string? FailureCode { get; init; }
     public string? OutputBlob { get; init; }
     public long PriceCredits { get; init; }
+    public long? ChargeCredits { get; init; }
+
+    /// <summary>What the task costs when charged: its hold, or less when a duration of "auto" rendered shorter.</summary>
+    public long ChargedCredits => Math.Min(PriceCredits, ChargeCredits ?? PriceCredits);
+
+    /// <summary>The output file's extension (".mp4", ".mov", ".zip"), from its stored key.</summary>
+    public string OutputExtension => OutputBlob is { } key ? Path.GetExtension(key) is { Length: > 0 } e ? e : ".mp4" : ".mp4";
     public long CreatedAt { get; init; }
     public long? FinishedAt { get; init; }
     public string Surface { get; init; } = "runway";
@@ -26,7 +33,7 @@ public sealed class TaskRow
     public const string Columns =
         """
         id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, status AS Status, progress AS Progress,
-        failure AS Failure, failure_code AS FailureCode, output_blob AS OutputBlob, price_credits AS PriceCredits,
+        failure AS Failure, failure_code AS FailureCode, output_blob AS OutputBlob, price_credits AS PriceCredits, charge_credits AS ChargeCredits,
         created_at AS CreatedAt, finished_at AS FinishedAt, surface AS Surface, callback_url AS CallbackUrl, prompt AS Prompt, seq AS Seq
         """;
 

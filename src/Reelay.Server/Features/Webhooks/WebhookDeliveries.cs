@@ -11,6 +11,7 @@ public sealed class ClaimedDelivery
     public string TaskId { get; init; } = "";
     public string Url { get; init; } = "";
     public string Payload { get; init; } = "";
+    public string? Surface { get; init; }
     public long Attempt { get; init; }
 }
 
@@ -37,7 +38,7 @@ public static class WebhookDeliveries
             WHERE id = (SELECT id FROM webhook_deliveries
                         WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
                         ORDER BY next_attempt_at LIMIT 1{Db.SkipLocked(connection)})
-            RETURNING id AS Id, org_id AS OrgId, task_id AS TaskId, url AS Url, payload AS Payload, attempts AS Attempt
+            RETURNING id AS Id, org_id AS OrgId, task_id AS TaskId, url AS Url, payload AS Payload, surface AS Surface, attempts AS Attempt
             """, new { now, leaseUntil = now + (long)lease.TotalMilliseconds }, tx);
         await tx.CommitAsync();
         return claimed;

@@ -51,7 +51,7 @@ public sealed class WebhookDispatcher(Db db, WebhookOptions options, WebhookSend
     private async Task DeliverAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
     {
         // Rebuilt and re-signed at every attempt: a fresh video_url, the secrets that sign now, this attempt's timestamp.
-        var body = WebhookPayload.ForAttempt(delivery.Payload, () => urls.OutputUrl(delivery.TaskId, null));
+        var body = WebhookBodies.For(delivery.Surface).ForAttempt(delivery.Payload, extension => urls.OutputUrl(delivery.TaskId, null, extension));
         var secrets = await WebhookSecrets.ActiveAsync(db, delivery.OrgId);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var message = new SignedMessage(delivery.Id, timestamp, body, WebhookSecrets.Sign(secrets.Select(s => s.Secret), delivery.Id, timestamp, body));

@@ -1,7 +1,5 @@
 using System.Data.Common;
-using System.Text.Json.Nodes;
 using Dapper;
-using Reelay.Server.Features.RunBlob;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
 
@@ -18,49 +16,44 @@ public static class WebhookOutbox
     {
         var row = await connection.QuerySingleOrDefaultAsync<TaskRow>(
             $"SELECT {TaskRow.Columns} FROM tasks WHERE id = @taskId", new { taskId }, tx);
-        if (row is null || string.IsNullOrEmpty(row.CallbackUrl) || !TaskStates.IsTerminal(row.Status)) return;
+        if (row is null || string.IsNullOrEmpty(row.CallbackUrl) || !TaskStates.IsTerminal(row.Status) || WebhookBodies.Find(row.Surface) is not { } body) return;
         var now = Clock.NowMs();
         // The unique index on task_id makes a second end-of-task call (a retried transaction, a race) a no-op.
         await connection.ExecuteAsync(
             """
-            INSERT INTO webhook_deliveries (id, org_id, task_id, url, payload, state, attempts, next_attempt_at, created_at)
-            VALUES (@id, @orgId, @taskId, @url, @payload, 'pending', 0, @now, @now)
+            INSERT INTO webhook_deliveries (id, org_id, task_id, url, payload, surface, state, attempts, next_attempt_at, created_at)
+            VALUES (@id, @orgId, @taskId, @url, @payload, @surface, 'pending', 0, @now, @now)
             ON CONFLICT DO NOTHING
             """,
-            new { id = NewDeliveryId(), orgId = row.OrgId, taskId, url = row.CallbackUrl, payload = WebhookPayload.Snapshot(row), now }, tx);
+            new { id = NewDeliveryId(), orgId = row.OrgId, taskId, url = row.CallbackUrl, payload = body.Snapshot(row), surface = row.Surface, now }, tx);
     }
 
     public static string NewDeliveryId() => "whd_" + Guid.NewGuid().ToString("N");
 }
 
 /// <summary>
-/// The webhook body, in the words of GET /v1/sora/generations/{id}/ (RunBlobMapping). The snapshot taken when the task
-/// ends is stored with video_url null; each attempt fills in a freshly signed video_url, because a signed URL written
-/// into the outbox could expire before a late retry (or an operator's replay) goes out.
+/// A surface's webhook body. The snapshot is taken in the transaction that ends the task, without output URLs; each
+/// attempt fills in freshly signed ones, because a signed URL written into the outbox could expire before a late
+/// retry (or an operator's replay) goes out. The surface that owns the body renders it: the queue never does.
 /// </summary>
-public static class WebhookPayload
+public interface IWebhookBody
 {
-    public static string Snapshot(TaskRow row)
-    {
-        var generation = RunBlobMapping.ToGeneration(row, videoUrl: null, positionInQueue: null);
-        var payload = new JsonObject
-        {
-            ["generation_id"] = generation.GenerationId,
-            ["status"] = generation.Status,
-            ["prompt"] = generation.Prompt,
-            ["video_url"] = null,
-            ["created_at"] = generation.CreatedAt,
-            ["completed_at"] = generation.CompletedAt,
-        };
-        if (generation.Status == "failed") payload["error_message"] = generation.ErrorMessage;
-        return payload.ToJsonString();
-    }
+    string Snapshot(TaskRow row);
 
-    /// <summary>The body of one attempt: the snapshot, with a fresh video_url when the generation completed.</summary>
-    public static string ForAttempt(string snapshot, Func<string> freshVideoUrl)
-    {
-        if (JsonNode.Parse(snapshot) is not JsonObject payload) return snapshot;
-        if (payload["status"]?.GetValue<string>() == "completed") payload["video_url"] = freshVideoUrl();
-        return payload.ToJsonString();
-    }
+    /// <summary>The body of one attempt; outputUrl signs a fresh URL for the output with the given extension.</summary>
+    string ForAttempt(string snapshot, Func<string, string> outputUrl);
+}
+
+/// <summary>The webhook bodies by surface, registered by each surface when its routes are mapped.</summary>
+public static class WebhookBodies
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IWebhookBody> BySurface = new();
+
+    public static void Register(string surface, IWebhookBody body) => BySurface[surface] = body;
+
+    public static IWebhookBody? Find(string? surface) => surface is null ? null : BySurface.GetValueOrDefault(surface);
+
+    /// <summary>Deliveries written before bodies had a surface are RunBlob's (the only surface that had callbacks).</summary>
+    public static IWebhookBody For(string? surface) =>
+        Find(surface ?? "runblob") ?? throw new InvalidOperationException($"No webhook body is registered for the '{surface}' surface.");
 }

@@ -1,3 +1,5 @@
+using Reelay.Server.Features.Tasks;
+
 namespace Reelay.Server.Features.Workers;
 
 // The worker protocol's request and response bodies (camelCase JSON). README "Writing a worker" explains them.
@@ -16,15 +18,16 @@ public sealed record LeasedTask(
     string LeaseExpiresAt,
     double LeaseSeconds,
     double HeartbeatIntervalSeconds,
-    LeasedParameters Parameters,
+    GenerationRequest Request,
     List<LeasedInput> Inputs,
     LeasedSimulation? Simulate,
-    string OutputUploadUrl);
+    string OutputUploadUrl,
+    string OutputExtension);
 
-public sealed record LeasedParameters(string Ratio, int Width, int Height, int Duration, long Seed, string? PromptText, string? PublicFigureThreshold);
-
-/// <summary>A stored input: "first"/"last" prompt images, "video" for video-to-video; Url is signed and expires.</summary>
-public sealed record LeasedInput(string Position, string MediaType, int Width, int Height, string Url);
+/// <summary>
+/// A stored input, the request's media input <c>Index</c> (its "input:N" in the options) with a signed, expiring Url.
+/// </summary>
+public sealed record LeasedInput(int Index, string Kind, string Role, string MediaType, int Width, int Height, string Url);
 
 /// <summary>The sandbox's X-Reelay-Simulate instructions, which a worker honours like the built-in engines.</summary>
 public sealed record LeasedSimulation(string? FailureCode, double DelaySeconds);

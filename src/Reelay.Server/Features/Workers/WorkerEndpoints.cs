@@ -94,31 +94,34 @@ public static class WorkerEndpoints
         };
     }
 
-    private static async Task<IResult> UploadAsync(string id, HttpContext http, Db db, IBlobStore blobs, ReelayOptions options)
+    private static async Task<IResult> UploadAsync(string id, HttpContext http, Db db, IBlobStore blobs, ReelayOptions options, ModelCatalog catalog)
     {
         if (http.Request.Headers[LeaseHeader].ToString() is not { Length: > 0 } token)
             return Error(400, "invalid_request", $"Send the lease token in the {LeaseHeader} header.");
         if (await TaskQueue.LeaseStateAsync(db, id, token) is var state and not LeaseState.Held) return NotHeld(state);
         if (http.Request.ContentLength > options.MaxWorkerOutputBytes) return TooLarge(options);
         http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = options.MaxWorkerOutputBytes + 1;
-        var key = TaskRunner.OutputKey(id, token);
+        var extension = await OutputExtensionAsync(db, catalog, id);
+        var key = TaskRunner.OutputKey(id, token, extension);
         var (size, tooLarge) = await blobs.WriteCappedAsync(key, http.Request.Body, options.MaxWorkerOutputBytes, http.RequestAborted);
         if (tooLarge) return TooLarge(options);
         var head = new byte[12];
         await using (var stored = await blobs.OpenReadAsync(key, 0, head.Length, http.RequestAborted))
-            if (stored is null || size < head.Length || await stored.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false) < head.Length || !WorkerLeases.LooksLikeMp4(head))
+            if (stored is null || size < head.Length || await stored.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false) < head.Length || !WorkerLeases.LooksLikeOutput(head, extension))
             {
                 await blobs.DeleteAsync(key);
-                return Error(415, "output_invalid", "The output must be an MP4 file (an ISO BMFF 'ftyp' box first).");
+                return Error(415, "output_invalid", extension == ".zip"
+                    ? "The output must be a ZIP file for this task's output format."
+                    : "The output must be an MP4 or MOV file (an ISO BMFF 'ftyp' box first).");
             }
         return Results.NoContent();
     }
 
-    private static async Task<IResult> CompleteAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal)
+    private static async Task<IResult> CompleteAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal, ModelCatalog catalog)
     {
         if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
         if (await TaskQueue.LeaseStateAsync(db, id, token) is var state and not LeaseState.Held) return NotHeld(state);
-        var key = TaskRunner.OutputKey(id, token);
+        var key = TaskRunner.OutputKey(id, token, await OutputExtensionAsync(db, catalog, id));
         if (!await blobs.ExistsAsync(key))
             return Error(409, "output_missing", "No output was uploaded under this lease: PUT the MP4 to the task's outputUploadUrl first.");
         if (!await TaskQueue.CompleteAsync(db, id, token, key))
@@ -130,7 +133,7 @@ public static class WorkerEndpoints
         return Results.Json(new FinishResponse(id, "SUCCEEDED"));
     }
 
-    private static async Task<IResult> FailAsync(string id, FailRequest? body, Db db, IBlobStore blobs, TaskSignal signal)
+    private static async Task<IResult> FailAsync(string id, FailRequest? body, Db db, IBlobStore blobs, TaskSignal signal, ModelCatalog catalog)
     {
         if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
         if (body.FailureCode is not { Length: > 0 and <= 100 } code || !Simulation.IsFailureCode(code))
@@ -138,16 +141,16 @@ public static class WorkerEndpoints
         if (body.Failure is { Length: > 2000 }) return Error(400, "invalid_request", "'failure' must be at most 2000 characters.");
         var text = string.IsNullOrWhiteSpace(body.Failure) ? Simulation.FailureText(code) : body.Failure.Trim();
         if (!await TaskQueue.FailAsync(db, id, token, code, text)) return NotHeld(await TaskQueue.LeaseStateAsync(db, id, token));
-        await blobs.DeleteAsync(TaskRunner.OutputKey(id, token));
+        await DeleteLeaseOutputAsync(db, catalog, blobs, id, token);
         signal.Pulse();
         return Results.Json(new FinishResponse(id, "FAILED"));
     }
 
-    private static async Task<IResult> ReleaseAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal)
+    private static async Task<IResult> ReleaseAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal, ModelCatalog catalog)
     {
         if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
         if (!await TaskQueue.ReleaseAsync(db, id, token)) return NotHeld(await TaskQueue.LeaseStateAsync(db, id, token));
-        await blobs.DeleteAsync(TaskRunner.OutputKey(id, token));
+        await DeleteLeaseOutputAsync(db, catalog, blobs, id, token);
         signal.Pulse();
         return Results.NoContent();
     }
@@ -162,10 +165,22 @@ public static class WorkerEndpoints
         }
         await using var connection = await db.OpenAsync();
         var json = await connection.QuerySingleOrDefaultAsync<string>("SELECT params FROM tasks WHERE id = @taskId AND deleted_at IS NULL", new { taskId });
-        var input = json is null ? null : TaskParams.FromJson(json).PromptImages.FirstOrDefault(i => i.Position == position);
+        var input = json is null ? null : GenerationRequest.FromJson(json).Media.FirstOrDefault(i => i.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) == position);
         static IResult Gone() => Error(404, "not_found", "This input no longer exists.");
         return input is null ? Gone() : BlobResults.Serve(blobs, input.BlobKey, input.MediaType, Gone);
     }
+
+    /// <summary>The extension the task's output is stored under, from its request's output format.</summary>
+    private static async Task<string> OutputExtensionAsync(Db db, ModelCatalog catalog, string id)
+    {
+        await using var connection = await db.OpenAsync();
+        var row = await connection.QuerySingleOrDefaultAsync<(string Model, string Params)>("SELECT model, params FROM tasks WHERE id = @id", new { id });
+        return row.Params is null ? ".mp4" : EngineRun.OutputExtension(catalog.Find(row.Model)?.Engine ?? "preview", GenerationRequest.FromJson(row.Params));
+    }
+
+    /// <summary>What this lease uploaded: a failed or released lease leaves nothing behind.</summary>
+    private static async Task DeleteLeaseOutputAsync(Db db, ModelCatalog catalog, IBlobStore blobs, string id, string token) =>
+        await blobs.DeleteAsync(TaskRunner.OutputKey(id, token, await OutputExtensionAsync(db, catalog, id)));
 
     private static IResult Error(int status, string code, string message) => Results.Json(new WorkerError(message, code), statusCode: status);
 

@@ -37,23 +37,28 @@ public static class WorkerLeases
 
     public static LeasedTask Describe(ClaimedTask task, ModelCatalog catalog, ReelayOptions options, OutputSigner signer, string baseUrl)
     {
-        var p = TaskParams.FromJson(task.Params);
+        var request = GenerationRequest.FromJson(task.Params);
+        var engine = catalog.Find(task.Model)?.Engine ?? "preview";
         var expires = DateTimeOffset.UtcNow.Add(InputUrlLifetime).ToUnixTimeSeconds();
         var simulation = Simulation.FromJson(task.Simulate);
         var lease = options.LeaseDuration.TotalSeconds;
         return new LeasedTask(
-            task.Id, task.Model, catalog.Find(task.Model)?.Engine ?? "preview", task.Endpoint, task.Attempts, task.LeaseToken,
+            task.Id, task.Model, engine, task.Endpoint, task.Attempts, task.LeaseToken,
             Clock.Iso(task.LeaseExpiresAt), lease, HeartbeatInterval(lease),
-            new LeasedParameters(p.Ratio, p.Width, p.Height, p.Duration, p.Seed, p.PromptText, p.PublicFigureThreshold),
-            p.PromptImages.Select(i => new LeasedInput(i.Position, i.MediaType, i.Width, i.Height, baseUrl + InputPath(signer, task.Id, i.Position, expires))).ToList(),
+            request,
+            request.Media.Select(i => new LeasedInput(i.Index, i.Kind, i.Role, i.MediaType, i.Width, i.Height,
+                baseUrl + InputPath(signer, task.Id, i.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), expires))).ToList(),
             simulation is { FailureCode: not null } or { DelaySeconds: > 0 } ? new LeasedSimulation(simulation.FailureCode, simulation.DelaySeconds) : null,
-            $"{baseUrl}/worker/v1/tasks/{task.Id}/output");
+            $"{baseUrl}/worker/v1/tasks/{task.Id}/output", EngineRun.OutputExtension(engine, request));
     }
 
     /// <summary>A third of the lease, at most 10 s: two heartbeats may be lost before the lease runs out.</summary>
     public static double HeartbeatInterval(double leaseSeconds) => Math.Round(Math.Min(10, leaseSeconds / 3), 3);
 
-    /// <summary>Does the uploaded body start like an MP4 (an ISO BMFF 'ftyp' box)? Anything else is refused.</summary>
-    public static bool LooksLikeMp4(ReadOnlySpan<byte> head) =>
-        head.Length >= 12 && head[4..8].SequenceEqual("ftyp"u8);
+    /// <summary>Does the uploaded body start like its format: MP4/MOV an ISO BMFF 'ftyp' box, ZIP a local file header? Anything else is refused.</summary>
+    public static bool LooksLikeOutput(ReadOnlySpan<byte> head, string extension) => extension switch
+    {
+        ".zip" => head.Length >= 4 && head[..4].SequenceEqual("PK\u0003\u0004"u8),
+        _ => head.Length >= 12 && head[4..8].SequenceEqual("ftyp"u8),
+    };
 }

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace Reelay.Server.Features.Tasks;
+using Reelay.Server.Features.Tasks;
+
+namespace Reelay.Server.Features.Runway;
 
 /// <summary>The task object of the Runway surface; absent fields are omitted, as the reference API does.</summary>
 public sealed record RunwayTask(
@@ -21,7 +23,7 @@ public sealed record CreatedTask(string Id, CreditAmount EstimatedCost);
 public static class RunwayTaskMapping
 {
     /// <summary>Maps a stored task to the status-specific shape; outputUrl signs a fresh URL per read.</summary>
-    public static RunwayTask ToRunway(TaskRow row, Func<string, string> outputUrl)
+    public static RunwayTask ToRunway(TaskRow row, Func<TaskRow, string> outputUrl)
     {
         var status = TaskStates.ToRunway(row.Status);
         var created = Infrastructure.Clock.Iso(row.CreatedAt);
@@ -30,9 +32,9 @@ public static class RunwayTaskMapping
         {
             TaskStates.Queued or TaskStates.Throttled => new RunwayTask(row.Id, created, status, EstimatedCost: price),
             TaskStates.Running => new RunwayTask(row.Id, created, status, Progress: Math.Round(row.Progress ?? 0, 4), EstimatedCost: price),
-            TaskStates.Succeeded => new RunwayTask(row.Id, created, status, Output: [outputUrl(row.Id)], Cost: price),
+            TaskStates.Succeeded => new RunwayTask(row.Id, created, status, Output: [outputUrl(row)], Cost: new CreditAmount(row.ChargedCredits)),
             TaskStates.Failed => new RunwayTask(row.Id, created, status, Failure: row.Failure ?? "The task failed.", FailureCode: row.FailureCode,
-                Cost: new CreditAmount(Reelay.Server.Features.Credits.Ledger.ChargesFor(row.Status, row.FailureCode) ? row.PriceCredits : 0)),
+                Cost: new CreditAmount(Reelay.Server.Features.Credits.Ledger.ChargesFor(row.Status, row.FailureCode) ? row.ChargedCredits : 0)),
             _ => new RunwayTask(row.Id, created, status, Cost: new CreditAmount(0)),
         };
     }

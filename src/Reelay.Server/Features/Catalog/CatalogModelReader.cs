@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Reelay.Server.Features.Catalog;
+
+/// <summary>Reads one model of the catalog file; problems name the model and endpoint.</summary>
+public static class CatalogModelReader
+{
+    private static readonly HashSet<string> ModelKeys = ["id", "engine", "limits", "priceNote", "legacy", "endpoints", "description"];
+    private static readonly HashSet<string> EndpointKeys = ["output", "fields", "required", "rules", "defaults", "price", "description"];
+
+    public static ModelDefinition? Read(JsonNode? node, SchemaParser parser, List<string> problems)
+    {
+        if (node is not JsonObject o || o["id"]?.GetValueKind() != JsonValueKind.String)
+        {
+            problems.Add("every model needs an \"id\" string");
+            return null;
+        }
+        var id = o["id"]!.GetValue<string>();
+        var where = $"model '{id}'";
+        foreach (var key in o.Select(p => p.Key).Where(k => !ModelKeys.Contains(k))) problems.Add($"{where}: unknown key '{key}'");
+        var engine = o["engine"]?.GetValueKind() == JsonValueKind.String ? o["engine"]!.GetValue<string>() : "";
+        if (ModelCatalog.EnginePool(engine) is null && engine is not ("preview" or "noop"))
+            problems.Add($"{where}: engine '{engine}' is unknown (known: preview, noop, pool:NAME)");
+        var endpoints = new Dictionary<string, EndpointDefinition>(StringComparer.Ordinal);
+        if (o["endpoints"] is not JsonObject list || list.Count == 0) problems.Add($"{where} serves no endpoint");
+        else
+            foreach (var (name, endpoint) in list)
+            {
+                if (!ModelCatalog.KnownEndpoints.Contains(name)) problems.Add($"{where}: endpoint '{name}' is unknown");
+                endpoints[name] = ReadEndpoint(endpoint as JsonObject ?? [], $"{where} {name}", parser, problems);
+            }
+        return new ModelDefinition(id, engine, endpoints, ReadLimits(o["limits"], where, problems),
+            o["priceNote"]?.ToString(), o["legacy"]?.GetValueKind() == JsonValueKind.True);
+    }
+
+    private static EndpointDefinition ReadEndpoint(JsonObject o, string where, SchemaParser parser, List<string> problems)
+    {
+        foreach (var key in o.Select(p => p.Key).Where(k => !EndpointKeys.Contains(k))) problems.Add($"{where}: unknown key '{key}'");
+        var output = o["output"]?.GetValueKind() == JsonValueKind.String ? o["output"]!.GetValue<string>() : "";
+        if (!ModelCatalog.OutputKinds.Contains(output)) problems.Add($"{where}: output must be video, image or audio");
+        // The body is an object schema whose properties are the fields; "model" is the surface's selector, not a field.
+        var body = parser.Parse(new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = o["fields"]?.DeepClone() ?? new JsonObject(),
+            ["required"] = o["required"]?.DeepClone() ?? new JsonArray(),
+            ["rules"] = o["rules"]?.DeepClone() ?? new JsonArray(),
+        }, where);
+        if (body.Properties?.ContainsKey("model") == true) problems.Add($"{where}: 'model' is not a field (it selects the model)");
+        var defaults = o["defaults"] as JsonObject ?? [];
+        foreach (var (name, _) in defaults.Where(d => body.Properties?.ContainsKey(d.Key) != true))
+            problems.Add($"{where}: default for '{name}', which is not a field");
+        return new EndpointDefinition(output, body, (JsonObject)defaults.DeepClone(), ReadPrice(o["price"], where, parser, problems));
+    }
+
+    private static PriceDefinition ReadPrice(JsonNode? node, string where, SchemaParser parser, List<string> problems)
+    {
+        if (node is not JsonObject o)
+        {
+            problems.Add($"{where}: no price");
+            return new PriceDefinition(0, null, null, null, []);
+        }
+        decimal? Dec(string key) => o[key]?.GetValueKind() == JsonValueKind.Number ? o[key]!.GetValue<decimal>() : null;
+        var price = new PriceDefinition(Dec("perSecond"), Dec("perImage"), Dec("perTask"), o["countField"]?.ToString(),
+            (o["adjust"] as JsonArray ?? []).Select((a, i) => new PriceAdjustment(
+                parser.Condition(a?["when"], $"{where} price adjustment {i + 1}") ?? new SchemaCondition(new Dictionary<string, JsonNode>()),
+                a?["set"]?.GetValueKind() == JsonValueKind.Number ? a["set"]!.GetValue<decimal>() : null,
+                a?["add"]?.GetValueKind() == JsonValueKind.Number ? a["add"]!.GetValue<decimal>() : null)).ToList());
+        if (new[] { price.PerSecond, price.PerImage, price.PerTask }.Count(p => p is not null) != 1)
+            problems.Add($"{where}: the price has exactly one of perSecond, perImage or perTask");
+        if (new[] { price.PerSecond, price.PerImage, price.PerTask }.Any(p => p < 0)) problems.Add($"{where}: the price must not be negative");
+        foreach (var key in o.Select(p => p.Key).Where(k => k is not ("perSecond" or "perImage" or "perTask" or "countField" or "adjust")))
+            problems.Add($"{where}: unknown price key '{key}'");
+        return price;
+    }
+
+    private static ModelLimits? ReadLimits(JsonNode? node, string where, List<string> problems)
+    {
+        if (node is null) return null;
+        var concurrent = node["maxConcurrentGenerations"]?.GetValueKind() == JsonValueKind.Number ? node["maxConcurrentGenerations"]!.GetValue<int>() : -1;
+        var daily = node["maxDailyGenerations"]?.GetValueKind() == JsonValueKind.Number ? node["maxDailyGenerations"]!.GetValue<int>() : -1;
+        if (concurrent < 0 || daily < 0) problems.Add($"{where}: limits need maxConcurrentGenerations and maxDailyGenerations (whole numbers)");
+        return new ModelLimits(Math.Max(concurrent, 0), Math.Max(daily, 0));
+    }
+}
