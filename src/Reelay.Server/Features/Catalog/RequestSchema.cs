@@ -57,7 +57,7 @@ public sealed class RequestSchema
     /// <summary>The largest number this schema allows (through unions and literal sets), or null: what "auto" is charged as.</summary>
     public double? LargestNumber() =>
         AnyOf is { } branches ? branches.Select(b => b.LargestNumber()).Max()
-        : IsNumberEnum ? Enum!.Max(v => v.GetValue<double>())
+        : IsNumberEnum ? Enum!.Max(v => JsonNumbers.Double(v))
         : Type is "integer" or "number" ? Maximum ?? ExclusiveMaximum
         : null;
 
@@ -76,7 +76,7 @@ public sealed record SchemaCondition(IReadOnlyDictionary<string, JsonNode> Tests
     public const string PixelsAbove = "$pixelsAbove";
 
     public bool Holds(JsonObject values, long? pixels = null) => Tests.All(t => t.Key == PixelsAbove
-        ? pixels is { } p && p > t.Value.GetValue<double>()
+        ? pixels is { } p && p > JsonNumbers.Double(t.Value)
         : Matches(values[t.Key], values.ContainsKey(t.Key), t.Value));
 
     /// <summary>Does one field's value pass one test? Null when it does; otherwise the test that failed.</summary>
@@ -95,4 +95,16 @@ public sealed record SchemaRule(SchemaCondition? When, SchemaCondition? Require,
 public sealed record AspectBounds(double Min, double Max)
 {
     public static readonly AspectBounds Default = new(0.5, 2);
+}
+
+/// <summary>Numbers out of JSON nodes, whatever .NET type the node was built from (a parsed element, a long, a double).</summary>
+public static class JsonNumbers
+{
+    public static double? Double(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    public static decimal? Decimal(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? decimal.Parse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture) : null;
 }

@@ -34,10 +34,10 @@ public static class OutputPlanner
     public static double Seconds(EndpointDefinition endpoint, JsonObject options, MediaInput? source)
     {
         var asked = options["duration"] ?? endpoint.Defaults["duration"];
-        if (asked is JsonValue v && v.GetValueKind() == JsonValueKind.Number) return v.GetValue<double>();
+        if (JsonNumbers.Double(asked) is { } seconds) return seconds;
         if (asked is null && source?.Seconds is { } length) return Math.Clamp(Math.Round(length, 3), 1, MaxSourceSeconds);
         // "auto" (or nothing at all): the default length; "auto" is held at the maximum and the rest released.
-        return endpoint.Defaults["duration"] is JsonValue d && d.GetValueKind() == JsonValueKind.Number ? d.GetValue<double>() : DefaultSeconds;
+        return JsonNumbers.Double(endpoint.Defaults["duration"]) ?? DefaultSeconds;
     }
 
     public static (int Width, int Height) Size(string? ratio, string? resolution, string? targetAspect, MediaInput? picture)

@@ -21,7 +21,7 @@ public static class Pricing
             var heldSeconds = auto ? endpoint.Fields.GetValueOrDefault("duration")?.LargestNumber() ?? plan.Seconds : plan.Seconds;
             return new TaskPrice(Credits(rate, (decimal)Math.Max(heldSeconds, plan.Seconds)), Credits(rate, (decimal)plan.Seconds));
         }
-        var count = price.CountField is { } field && options[field] is JsonValue n && n.GetValueKind() == JsonValueKind.Number ? n.GetValue<decimal>() : 1;
+        var count = price.CountField is { } field ? JsonNumbers.Decimal(options[field]) ?? 1 : 1;
         var credits = Credits(rate, price.PerImage is not null ? count : 1);
         return new TaskPrice(credits, credits);
     }

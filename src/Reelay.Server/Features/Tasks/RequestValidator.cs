@@ -148,7 +148,7 @@ public sealed partial class RequestValidator
     }
 
     private static bool NumberEquals(JsonNode literal, JsonElement value) =>
-        literal.GetValueKind() == JsonValueKind.Number && value.TryGetDouble(out var d) && literal.GetValue<double>() == d;
+        value.TryGetDouble(out var d) && JsonNumbers.Double(literal) == d;
 
     private static string Shown(JsonElement value) => value.ValueKind is JsonValueKind.Number or JsonValueKind.String && value.GetRawText().Length <= 40
         ? value.GetRawText() : ValidationIssue.TypeName(value);

@@ -72,7 +72,7 @@ public sealed class Submission(Db db, ReelayOptions options, ModelCatalog catalo
         try
         {
             var media = await StoreInputsAsync(taskId, assets);
-            var seed = validated.Options["seed"] is { } s ? s.GetValue<long>() : Random.Shared.NextInt64(0, 4294967296);
+            var seed = JsonNumbers.Double(validated.Options["seed"]) is { } s ? (long)s : Random.Shared.NextInt64(0, 4294967296);
             var plan = OutputPlanner.Plan(endpoint, validated.Options, media, seed);
             var price = Pricing.For(endpoint, validated.Options, plan);
             var request = new GenerationRequest(core.Endpoint, model.Id, validated.Options, media, plan);
