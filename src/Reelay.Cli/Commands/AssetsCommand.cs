@@ -10,7 +10,7 @@ public static class AssetsCommand
     public static Command Create()
     {
         var target = new Argument<string>("url-or-file") { Description = "An https/data/runway URI, or a local file (uploaded first)" };
-        var kind = new Option<string>("--kind") { Description = "image or video", DefaultValueFactory = _ => "image" };
+        var kind = new Option<string>("--kind") { Description = "image, video or audio", DefaultValueFactory = _ => "image" };
         var model = new Option<string?>("--model") { Description = "Check against this model's aspect-ratio bounds" };
         var check = new Command("check", "Run the server's asset checks on a URL or file and print every check") { target, kind, model };
         check.Action(async (parse, console, ct) =>
@@ -22,7 +22,8 @@ public static class AssetsCommand
             {
                 "image" => AssetKind.Image,
                 "video" => AssetKind.Video,
-                var other => throw new ArgumentException($"--kind must be image or video, not '{other}'."),
+                "audio" => AssetKind.Audio,
+                var other => throw new ArgumentException($"--kind must be image, video or audio, not '{other}'."),
             };
             var report = await client.CheckAssetAsync(new AssetCheckRequest { Uri = uri, Kind = assetKind, Model = parse.GetValue(model) }, cancellationToken: ct);
             if (console.Json) console.WriteJson(report);

@@ -10,6 +10,8 @@ public enum AssetKind
     [JsonStringEnumMemberName("image")] Image,
     /// <summary>A video input.</summary>
     [JsonStringEnumMemberName("video")] Video,
+    /// <summary>An audio input.</summary>
+    [JsonStringEnumMemberName("audio")] Audio,
 }
 
 /// <summary>The body of <c>POST /v1/assets/check</c>: run task intake's checks on a URI, with no task and no charge.</summary>
@@ -17,7 +19,7 @@ public sealed record AssetCheckRequest
 {
     /// <summary>The URI to check: <c>https://…</c>, <c>runway://…</c> or <c>data:…</c>.</summary>
     public required string Uri { get; init; }
-    /// <summary>Image (default) or video.</summary>
+    /// <summary>Image (default), video or audio.</summary>
     public AssetKind? Kind { get; init; }
     /// <summary>A model id, to also check the image's aspect ratio against that model's bounds.</summary>
     public string? Model { get; init; }
@@ -28,7 +30,7 @@ public sealed record AssetReport
 {
     /// <summary>The URI checked (long URIs are shortened).</summary>
     public string Uri { get; init; } = "";
-    /// <summary>Image or video.</summary>
+    /// <summary>Image, video or audio.</summary>
     public AssetKind Kind { get; init; }
     /// <summary><c>"accepted"</c> or <c>"rejected"</c>.</summary>
     public string Verdict { get; init; } = "";
@@ -77,6 +79,6 @@ public sealed record ObservedAsset
     public int? Height { get; init; }
     /// <summary>Width divided by height.</summary>
     public double? Ratio { get; init; }
-    /// <summary>A video's duration.</summary>
+    /// <summary>A video's or audio's duration in seconds.</summary>
     public double? DurationSeconds { get; init; }
 }

@@ -41,9 +41,12 @@ public sealed class FfmpegVideos : IDisposable
     }
 
     /// <summary>A stand-in ffprobe (a shell script) for what real files cannot cheaply show: huge sizes, hangs, floods.</summary>
-    public string FakeFfprobe(string script)
+    public string FakeFfprobe(string script) => FakeFfprobeIn(Dir, script);
+
+    /// <summary>The stand-in ffprobe, made in a fresh folder under <paramref name="dir"/>.</summary>
+    public static string FakeFfprobeIn(string dir, string script)
     {
-        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(Dir, "fake-" + Guid.NewGuid().ToString("N"))).FullName, "ffprobe");
+        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(dir, "fake-" + Guid.NewGuid().ToString("N"))).FullName, "ffprobe");
         File.WriteAllText(path, "#!/bin/sh\n" + script + "\n");
         if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("The fake ffprobe is a POSIX shell script.");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -195,6 +195,21 @@ public class CliTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Assets_check_with_kind_audio_uploads_a_sound_file_and_prints_its_duration()
+    {
+        var env = await EnvAsync();
+        var file = Path.Combine(TestPaths.NewTempDirectory("reelay-cli-audio"), "tone.wav");
+        await File.WriteAllBytesAsync(file, Media.Audio(3, "wav"));
+        var ok = await Reelay(env, "assets", "check", "--kind", "audio", file);
+        Assert.True(ok.ExitCode == 0, ok.Stderr + ok.Stdout);
+        Assert.Contains("verdict: accepted", ok.Stdout);
+        Assert.Contains("3 s", ok.Stdout);
+        var asImage = await Reelay(env, "assets", "check", file);
+        Assert.Equal(2, asImage.ExitCode);
+        Assert.Contains("reason: Invalid asset. The content could not be read as an image.", asImage.Stdout);
+    }
+
+    [Fact]
     public async Task Migrate_applies_the_migrations_once_and_then_reports_the_database_up_to_date()
     {
         var data = TestPaths.NewTempDirectory("reelay-cli-migrate");

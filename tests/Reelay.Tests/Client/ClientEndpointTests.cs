@@ -130,6 +130,20 @@ public class ClientEndpointTests(ServerFixture fixture) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task An_uploaded_audio_file_preflights_as_audio_with_its_duration()
+    {
+        var tenant = await _api.NewTenantAsync();
+        using var client = Clients.For(_api, tenant);
+        var uri = await client.UploadFileAsync(Clients.TempFile(Media.Audio(3, "wav"), ".wav"));
+        var report = await client.CheckAssetAsync(new AssetCheckRequest { Uri = uri, Kind = AssetKind.Audio });
+        Assert.True(report.Accepted, report.Reason);
+        Assert.Equal(AssetKind.Audio, report.Kind);
+        Assert.Equal("audio/wav", report.Observed.MediaType);
+        Assert.Equal(3, report.Observed.DurationSeconds);
+        Assert.Null(report.Observed.Width);
+    }
+
+    [Fact]
     public async Task A_preflight_of_a_bad_asset_is_a_rejected_report_not_an_exception()
     {
         var tenant = await _api.NewTenantAsync();

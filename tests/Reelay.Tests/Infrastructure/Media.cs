@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Reelay.Tests.Infrastructure;
 
-/// <summary>Test images made by ffmpeg, and ffprobe facts about videos.</summary>
+/// <summary>Test images, videos and audio made by ffmpeg, and ffprobe facts about videos.</summary>
 public static class Media
 {
     private static readonly ConcurrentDictionary<string, byte[]> Cache = new();
@@ -24,6 +24,15 @@ public static class Media
             var path = Path.Combine(TestPaths.NewTempDirectory("reelay-vid"), name);
             Run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=12:duration={seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
                 "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-y", path);
+            return File.ReadAllBytes(path);
+        });
+
+    /// <summary>A 440 Hz sine of the given length, in the container its extension names (codec options may follow).</summary>
+    public static byte[] Audio(double seconds, string extension, params string[] codec) =>
+        Cache.GetOrAdd($"{seconds}s {string.Join(' ', codec)}.{extension}", _ =>
+        {
+            var path = Path.Combine(TestPaths.NewTempDirectory("reelay-aud"), "tone." + extension);
+            Run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", $"sine=frequency=440:duration={seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}", .. codec, "-y", path]);
             return File.ReadAllBytes(path);
         });
 

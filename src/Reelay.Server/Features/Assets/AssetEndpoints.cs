@@ -32,6 +32,8 @@ public static class AssetEndpoints
 
     private sealed record CheckRequest(string Uri, AssetKind Kind, AspectBounds? Aspect);
 
+    private static readonly (string Name, AssetKind Kind)[] Kinds = [("image", AssetKind.Image), ("video", AssetKind.Video), ("audio", AssetKind.Audio)];
+
     private static (CheckRequest? Request, List<ValidationIssue> Issues) Parse(JsonElement body, ModelCatalog catalog)
     {
         var issues = new List<ValidationIssue>();
@@ -45,8 +47,8 @@ public static class AssetEndpoints
         var kind = AssetKind.Image;
         if (body.TryGetProperty("kind", out var k))
         {
-            if (k.ValueKind == JsonValueKind.String && k.GetString() is "image" or "video") kind = k.GetString() == "video" ? AssetKind.Video : AssetKind.Image;
-            else issues.Add(new ValidationIssue("invalid_enum_value", ["kind"], $"Invalid enum value. Expected 'image' | 'video', received '{k}'") { Options = ["image", "video"] });
+            if (k.ValueKind == JsonValueKind.String && Kinds.FirstOrDefault(x => x.Name == k.GetString()) is { Name: not null } known) kind = known.Kind;
+            else issues.Add(new ValidationIssue("invalid_enum_value", ["kind"], $"Invalid enum value. Expected {string.Join(" | ", Kinds.Select(x => $"'{x.Name}'"))}, received '{k}'") { Options = [.. Kinds.Select(x => x.Name)] });
         }
         AspectBounds? aspect = null;
         if (body.TryGetProperty("model", out var m))

@@ -11,6 +11,7 @@ public sealed record CheckedAsset(string MediaType, string FilePath, bool IsTemp
     {
         "image/png" => ".png", "image/webp" => ".webp", "image/jpeg" => ".jpg",
         "video/webm" => ".webm", "video/ogg" => ".ogv", "video/quicktime" => ".mov", "video/h264" => ".h264",
+        "audio/mpeg" => ".mp3", "audio/wav" => ".wav", "audio/aac" => ".aac", "audio/flac" => ".flac", "audio/ogg" => ".ogg", "audio/mp4" => ".m4a",
         _ => ".mp4",
     };
 
@@ -85,7 +86,7 @@ public sealed class AssetIntake(AssetOptions options, AssetFetcher fetcher, Uplo
             var mediaType = upload.SniffedMediaType(kind);
             if (mediaType is null)
             {
-                report.Fail("content type", AssetRules.Undecodable(kind == AssetKind.Image ? "an image" : "a video"), "the upload is not a supported " + kind.ToString().ToLowerInvariant());
+                report.Fail("content type", AssetRules.Undecodable(KindNoun(kind)), "the upload is not a supported " + kind.ToString().ToLowerInvariant());
                 return null;
             }
             // A directory store hands over the stored file (shared, so never moved); S3 a temporary copy the task takes over.
@@ -113,39 +114,69 @@ public sealed class AssetIntake(AssetOptions options, AssetFetcher fetcher, Uplo
     /// <summary>The content checks every input ends with; a failing file is deleted when it is ours.</summary>
     private async Task<CheckedAsset?> InspectAsync(string path, bool temporary, string mediaType, long bytes, AssetKind kind, AspectBounds? aspect, AssetReport report, CancellationToken cancellationToken)
     {
-        var asset = await ReadContentAsync(path, temporary, mediaType, bytes, kind, report, cancellationToken);
-        if (asset is not null)
+        var asset = kind switch
         {
-            var bounds = aspect ?? (kind == AssetKind.Image ? new AspectBounds(0.5, 2) : null);
-            var geometry = AssetRules.CheckImageGeometry(asset.Width, asset.Height, bounds?.Min ?? 0, bounds?.Max ?? double.MaxValue);
-            if (geometry is null)
-            {
-                report.Pass("dimensions", $"{asset.Width}x{asset.Height}, ratio {AssetRules.Number((double)asset.Width / asset.Height)}");
-                return asset;
-            }
-            report.Fail("dimensions", geometry);
-        }
+            AssetKind.Image => await ReadImageAsync(path, temporary, mediaType, bytes, report),
+            AssetKind.Video => await ReadVideoAsync(path, temporary, mediaType, bytes, report, cancellationToken),
+            AssetKind.Audio => await ReadAudioAsync(path, temporary, mediaType, bytes, report, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        if (asset is not null && (kind == AssetKind.Audio || CheckGeometry(asset, kind, aspect, report))) return asset;
         if (temporary) File.Delete(path);
         return null;
     }
 
-    private async Task<CheckedAsset?> ReadContentAsync(string path, bool temporary, string mediaType, long bytes, AssetKind kind, AssetReport report, CancellationToken cancellationToken)
+    /// <summary>Dimensions and aspect ratio of an image or video; audio has no pixels, so its checks end with the probe.</summary>
+    private static bool CheckGeometry(CheckedAsset asset, AssetKind kind, AspectBounds? aspect, AssetReport report)
     {
-        if (kind == AssetKind.Image)
+        var bounds = aspect ?? (kind == AssetKind.Image ? new AspectBounds(0.5, 2) : null);
+        var geometry = AssetRules.CheckImageGeometry(asset.Width, asset.Height, bounds?.Min ?? 0, bounds?.Max ?? double.MaxValue);
+        if (geometry is not null)
         {
-            ImageInfo? info;
-            await using (var stream = File.OpenRead(path)) info = ImageHeaders.Read(stream);
-            if (info is null || info.MediaType != mediaType) { report.Fail("decodable", AssetRules.Undecodable(mediaType)); return null; }
-            Observe(report, info.MediaType, info.Width, info.Height, null);
-            report.Pass("decodable", $"{info.MediaType} header read without decoding pixels");
-            return new CheckedAsset(mediaType, path, temporary, bytes, info.Width, info.Height, null);
+            report.Fail("dimensions", geometry);
+            return false;
         }
+        report.Pass("dimensions", $"{asset.Width}x{asset.Height}, ratio {AssetRules.Number((double)asset.Width / asset.Height)}");
+        return true;
+    }
+
+    private static async Task<CheckedAsset?> ReadImageAsync(string path, bool temporary, string mediaType, long bytes, AssetReport report)
+    {
+        ImageInfo? info;
+        await using (var stream = File.OpenRead(path)) info = ImageHeaders.Read(stream);
+        if (info is null || info.MediaType != mediaType) { report.Fail("decodable", AssetRules.Undecodable(mediaType)); return null; }
+        Observe(report, info.MediaType, info.Width, info.Height, null);
+        report.Pass("decodable", $"{info.MediaType} header read without decoding pixels");
+        return new CheckedAsset(mediaType, path, temporary, bytes, info.Width, info.Height, null);
+    }
+
+    private async Task<CheckedAsset?> ReadVideoAsync(string path, bool temporary, string mediaType, long bytes, AssetReport report, CancellationToken cancellationToken)
+    {
         var video = await VideoProbe.ReadAsync(path, mediaType, options.FfprobePath, options.FetchTimeout, cancellationToken);
         if (video is null) { report.Fail("decodable", AssetRules.Undecodable(mediaType)); return null; }
         Observe(report, video.MediaType, video.Width, video.Height, video.DurationSeconds);
         report.Pass("decodable", $"{video.MediaType}, {video.DurationSeconds:0.###} s");
         return new CheckedAsset(video.MediaType, path, temporary, bytes, video.Width, video.Height, video.DurationSeconds);
     }
+
+    private async Task<CheckedAsset?> ReadAudioAsync(string path, bool temporary, string mediaType, long bytes, AssetReport report, CancellationToken cancellationToken)
+    {
+        var audio = await AudioProbe.ReadAsync(path, mediaType, options.FfprobePath, options.FetchTimeout, cancellationToken);
+        if (audio is null) { report.Fail("decodable", AssetRules.Undecodable(mediaType)); return null; }
+        report.Observed.MediaType = audio.MediaType;
+        report.Observed.DurationSeconds = audio.DurationSeconds;
+        report.Pass("decodable", $"{audio.MediaType}, {audio.DurationSeconds:0.###} s");
+        return new CheckedAsset(audio.MediaType, path, temporary, bytes, 0, 0, audio.DurationSeconds);
+    }
+
+    /// <summary>How the upload check names what the field takes: "…could not be read as an image."</summary>
+    private static string KindNoun(AssetKind kind) => kind switch
+    {
+        AssetKind.Image => "an image",
+        AssetKind.Video => "a video",
+        AssetKind.Audio => "audio",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
 
     private static void Observe(AssetReport report, string mediaType, int width, int height, double? duration)
     {

@@ -51,8 +51,24 @@ public sealed record AssetOptions
         return result;
     }
 
-    public static long UrlLimit(AssetKind kind) => kind == AssetKind.Image ? 16L << 20 : 32L << 20;
-    public static long DataUriLimit(AssetKind kind) => kind == AssetKind.Image ? 5L << 20 : 16L << 20;
+    /// <summary>The byte limit of a body fetched by URL (assets.md).</summary>
+    public static long UrlLimit(AssetKind kind) => kind switch
+    {
+        AssetKind.Image => 16L << 20,
+        AssetKind.Video => 32L << 20,
+        AssetKind.Audio => 32L << 20,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>The limit on a data URI's whole length, in characters (assets.md).</summary>
+    public static long DataUriLimit(AssetKind kind) => kind switch
+    {
+        AssetKind.Image => 5L << 20,
+        AssetKind.Video => 16L << 20,
+        AssetKind.Audio => 16L << 20,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
     public const long UploadLimit = 200L << 20;
     public const long UploadMinimum = 512;
 
@@ -63,6 +79,22 @@ public sealed record AssetOptions
     };
 
     /// <summary>The canonical media type when it is approved for the kind, else null.</summary>
-    public static string? Approved(AssetKind kind, string mediaType) =>
-        kind == AssetKind.Image ? ImageHeaders.NormalizeMediaType(mediaType) : VideoProbe.NormalizeMediaType(mediaType);
+    public static string? Approved(AssetKind kind, string mediaType) => kind switch
+    {
+        AssetKind.Image => ImageHeaders.NormalizeMediaType(mediaType),
+        AssetKind.Video => VideoProbe.NormalizeMediaType(mediaType),
+        AssetKind.Audio => AudioProbe.NormalizeMediaType(mediaType),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>
+    /// "type/subtype", trimmed and lowercased, without parameters ("; codecs=…"): a Content-Type header may carry
+    /// them and they do not change the type.
+    /// </summary>
+    public static string Essence(string mediaType)
+    {
+        ArgumentNullException.ThrowIfNull(mediaType);
+        var semicolon = mediaType.IndexOf(';');
+        return (semicolon >= 0 ? mediaType[..semicolon] : mediaType).Trim().ToLowerInvariant();
+    }
 }

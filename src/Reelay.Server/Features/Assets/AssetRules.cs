@@ -39,6 +39,39 @@ public static class AssetRules
     public static string AspectOutOfBounds(double min, double max, double ratio) =>
         $"Invalid asset aspect ratio. width / height ratio must be between {Number(min)} and {Number(max)}. Got {Number(ratio)}.";
 
+    /// <summary>
+    /// "Invalid asset duration. Audio duration must be between 4.6 and 3600 seconds. Got 2.1." — or "must be at least X
+    /// seconds" / "must be at most X seconds" when only one bound is given. At least one bound is required.
+    /// </summary>
+    public static string DurationOutOfBounds(AssetKind kind, double? min, double? max, double seconds)
+    {
+        var rule = (min, max) switch
+        {
+            ({ } low, { } high) => $"between {Number(low)} and {Number(high)} seconds",
+            ({ } low, null) => $"at least {Number(low)} seconds",
+            (null, { } high) => $"at most {Number(high)} seconds",
+            _ => throw new ArgumentException("A duration rule needs a minimum, a maximum or both."),
+        };
+        return $"Invalid asset duration. {kind} duration must be {rule}. Got {Number(seconds)}.";
+    }
+
+    /// <summary>The <see cref="DurationOutOfBounds"/> text when <paramref name="seconds"/> is outside the inclusive bounds, else null.</summary>
+    public static string? CheckDuration(AssetKind kind, double? min, double? max, double seconds)
+    {
+        // Compare the value the message shows, as for aspect ratios, so "Got 10" is never reported against a maximum of 10.
+        var shown = Math.Round(seconds, 3);
+        return shown < (min ?? double.NegativeInfinity) || shown > (max ?? double.PositiveInfinity)
+            ? DurationOutOfBounds(kind, min, max, seconds)
+            : null;
+    }
+
+    /// <summary>"Invalid asset duration. The total duration of referenceAudio must be at most 15 seconds. Got 17.3."</summary>
+    public static string TotalDurationExceeds(string what, double max, double total) =>
+        $"Invalid asset duration. The total duration of {what} must be at most {Number(max)} seconds. Got {Number(total)}.";
+
+    /// <summary>A byte limit as the docs write it: "16 MB" (MB = 2^20 bytes).</summary>
+    public static string Megabytes(long bytes) => $"{Number(bytes / 1048576.0)} MB";
+
     /// <summary>Up to three decimals, no trailing zeros: 0.5, 2, 0.462.</summary>
     public static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 

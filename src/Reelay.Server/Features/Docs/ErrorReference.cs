@@ -3,6 +3,7 @@ using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Engines;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Features.Uploads;
+using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Docs;
 
@@ -34,7 +35,7 @@ public static class ErrorReference
         [
             new("400", "The request body is not valid JSON: …", "The body does not parse as JSON.", "Send JSON with Content-Type: application/json."),
             new("400", "The request body must be a JSON object.", "The body is an array, string or number.", "Wrap the fields in an object."),
-            new("413", "The request body is larger than 6 MB.", "The body is too large (usually a huge data URI).", "Upload large images and pass their URI instead."),
+            new("413", $"The request body is larger than {JsonBody.MaxBytes / 1048576} MB.", "The body is too large (usually a huge data URI).", "Upload large images, videos and audio and pass their URI instead."),
         ]),
         new("validation", "400: Validation of body failed", "The response lists every problem in 'issues'; each has a Zod-style 'code', a 'path' to the field and a 'message'. Each model's schema is closed: unknown fields are reported as unrecognized_keys.",
         [
@@ -45,11 +46,11 @@ public static class ErrorReference
             new("400", "Unrecognized key(s) in object: … (unrecognized_keys)", "The model does not take this field.", "Remove it."),
             new("400", "Validation of path failed: Invalid uuid", "A task id is not a UUID.", "Use the id returned by the create call."),
         ]),
-        new("assets", "400: asset problems (code custom)", "Images are checked before a task is accepted, in this order; the first failing check is reported at the field's path.",
+        new("assets", "400: asset problems (code custom)", "Images, videos and audio are checked before a task is accepted, in this order; the first failing check is reported at the field's path.",
         [
             new("400", AssetRules.InvalidDataUri, "The data URI does not parse (no 'data:' prefix, no ';base64,', bad base64).", "Build the URI with a library."),
-            new("400", AssetRules.UnsupportedDataUriType, "The data URI has no media type, or one that is not image/jpeg, image/png or image/webp.", "Use data:image/png;base64,…"),
-            new("400", AssetRules.SizeExceeds(AssetRules.MaxImageDataUriChars), "The whole data URI is longer than 5 MB.", "Downscale the image."),
+            new("400", AssetRules.UnsupportedDataUriType, "The data URI has no media type, or one not approved for the field (image/jpeg, image/png or image/webp for images).", "Use data:image/png;base64,…"),
+            new("400", AssetRules.SizeExceeds(AssetOptions.DataUriLimit(AssetKind.Image)), $"The whole data URI is longer than the limit: {Limits(AssetOptions.DataUriLimit)}.", "Downscale the asset, or upload it and pass its runway:// URI."),
             new("400", AssetRules.Undecodable("image/png"), "The bytes are not a well-formed file of the declared type (or are truncated).", "Send a valid file and declare its real type."),
             new("400", AssetRules.DimensionsTooLarge(9000, 600), "A side is longer than 8000 px.", "Downscale the image."),
             new("400", AssetRules.AspectOutOfBounds(0.5, 2, 0.462), "width / height is outside the model's bounds.", "Crop the image."),
@@ -60,15 +61,16 @@ public static class ErrorReference
             new("400", AssetRules.FetchFailed, "DNS, TCP, TLS or protocol error, or the connection closed early.", "Check that the URL works from the internet and that the certificate is valid."),
             new("400", AssetRules.BadStatus(404), "The server answered HEAD or GET with a status other than 200. Redirects (301, 302, 307) are not followed.", "Use the final URL; make sure HEAD is supported."),
             new("400", AssetRules.FetchTimeout, "The HEAD and GET together took longer than 10 seconds.", "Serve the asset faster or closer."),
-            new("400", AssetRules.GenericContentType("application/octet-stream"), "The server sent a generic Content-Type.", "Send image/jpeg, image/png or image/webp (video/mp4, video/webm, video/quicktime, video/ogg for videos)."),
+            new("400", AssetRules.GenericContentType("application/octet-stream"), "The server sent a generic Content-Type.", $"Send image/jpeg, image/png or image/webp (video/mp4, video/webm, video/quicktime, video/ogg for videos; {string.Join(", ", AudioProbe.ApprovedMediaTypes)} for audio)."),
             new("400", AssetRules.UnsupportedContentType("text/html"), "The Content-Type is not approved for the field (the field decides the kind; file extensions are ignored).", "Send the right Content-Type."),
             new("400", AssetRules.NoContentLength, "The response has no Content-Length (chunked or streamed).", "Serve the file with a Content-Length."),
-            new("400", AssetRules.SizeExceeds(16 << 20), "Content-Length is above the limit (16 MB images, 32 MB videos by URL), or the body's length differs from Content-Length.", "Downscale the asset, or fix the server's Content-Length."),
+            new("400", AssetRules.SizeExceeds(AssetOptions.UrlLimit(AssetKind.Image)), $"Content-Length is above the limit ({Limits(AssetOptions.UrlLimit)} by URL), or the body's length differs from Content-Length.", "Downscale the asset, or fix the server's Content-Length."),
             new("400", UploadStore.UnknownUpload, "The runway:// URI was not issued to this organization.", "Use the runwayUri from POST /v1/uploads."),
             new("400", UploadStore.ExpiredUpload, "The upload is older than 24 hours.", "Upload again."),
             new("400", UploadStore.IncompleteUpload, "The upload was created but no file was posted to its uploadUrl.", "POST the multipart form first."),
+            new("400", AssetRules.Undecodable("audio"), $"The runway:// upload is not a file of the kind the field takes (\"an image\", \"a video\" or \"audio\"). Uploads of any kind may be up to {AssetRules.Megabytes(AssetOptions.UploadLimit)}.", "Upload a file of the right kind."),
         ]),
-        new("asset-check", "Debugging an asset: POST /v1/assets/check", "Send {\"uri\": \"https://…\", \"kind\": \"image\"} (optionally \"model\") to run exactly the checks a task would run, without creating a task or spending credits. The answer lists every check with what was observed (status, Content-Type, Content-Length, bytes read, dimensions, ratio, elapsed time), the verdict and the reason text a task would get. It is the `curl -I -H \"User-Agent: …\"` of the troubleshooting guide, with the server's own verdict.",
+        new("asset-check", "Debugging an asset: POST /v1/assets/check", "Send {\"uri\": \"https://…\", \"kind\": \"image\"} (\"video\" or \"audio\" for those kinds; optionally \"model\") to run exactly the checks a task would run, without creating a task or spending credits. The answer lists every check with what was observed (status, Content-Type, Content-Length, bytes read, dimensions, ratio, duration, elapsed time), the verdict and the reason text a task would get. It is the `curl -I -H \"User-Agent: …\"` of the troubleshooting guide, with the server's own verdict.",
         [
             new("200", "{\"verdict\":\"rejected\",\"reason\":\"Content-Length not provided\",\"checks\":[…]}", "The asset would be refused; the failing check names why.", "Fix what the reason says and check again."),
         ]),
@@ -101,4 +103,8 @@ public static class ErrorReference
             new[] { "SAFETY.INPUT.IMAGE", "SAFETY.INPUT.TEXT", "SAFETY.OUTPUT.VIDEO", "INTERNAL.BAD_OUTPUT.CODE01", "INPUT_PREPROCESSING.SAFETY.TEXT", "INPUT_PREPROCESSING.INTERNAL", "ASSET.INVALID", "THIRD_PARTY.UNAVAILABLE", "INTERNAL" }
             .Select(code => new ErrorEntry("FAILED", code, Simulation.FailureText(code), code.StartsWith("SAFETY", StringComparison.Ordinal) ? "Change the input; this failure is charged." : "Retry; this failure is not charged.")).ToList()),
     ];
+
+    /// <summary>"16 MB for images, 32 MB for videos, 32 MB for audio", from the limits intake enforces.</summary>
+    private static string Limits(Func<AssetKind, long> limit) =>
+        $"{AssetRules.Megabytes(limit(AssetKind.Image))} for images, {AssetRules.Megabytes(limit(AssetKind.Video))} for videos, {AssetRules.Megabytes(limit(AssetKind.Audio))} for audio";
 }

@@ -23,7 +23,7 @@ public static class AssetCheckerPage
         if (session.IsOperator) return OrganizationOnly(session);
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var uri = form["uri"].ToString().Trim();
-        var kind = form["kind"] == "video" ? AssetKind.Video : AssetKind.Image;
+        var kind = form["kind"].ToString() switch { "video" => AssetKind.Video, "audio" => AssetKind.Audio, _ => AssetKind.Image };
         var modelId = form["model"].ToString();
         var model = modelId.Length > 0 ? catalog.Find(modelId) : null;
         if (form.Files.GetFile("file") is { Length: > 0 } file)
@@ -79,7 +79,7 @@ public static class AssetCheckerPage
         sb.Append("<form method=\"post\" action=\"/portal/assets\" enctype=\"multipart/form-data\" class=\"asset-form\">").Append(CsrfInput(session))
           .Append($"<p><label for=\"uri\">URI (https URL, data URI or runway:// upload)</label><textarea id=\"uri\" name=\"uri\" spellcheck=\"false\">{E(uri)}</textarea></p>")
           .Append("<p><label for=\"file\">… or a file from this computer</label> <input id=\"file\" type=\"file\" name=\"file\"></p><p>")
-          .Append($"<label>Kind <select name=\"kind\"><option value=\"image\">image</option><option value=\"video\"{(kind == AssetKind.Video ? " selected" : "")}>video</option></select></label> ")
+          .Append($"<label>Kind <select name=\"kind\"><option value=\"image\">image</option><option value=\"video\"{(kind == AssetKind.Video ? " selected" : "")}>video</option><option value=\"audio\"{(kind == AssetKind.Audio ? " selected" : "")}>audio</option></select></label> ")
           .Append("<label>Model <select name=\"model\"><option value=\"\">any (image ratio 0.5–2)</option>");
         foreach (var model in catalog.Models)
             sb.Append($"<option{(model.Id == modelId ? " selected" : "")}>{E(model.Id)}</option>");

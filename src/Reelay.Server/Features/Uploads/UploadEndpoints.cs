@@ -139,6 +139,6 @@ public static class UploadEndpoints
         stream.Position = 0;
         var head = new byte[64];
         var read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false);
-        return VideoProbe.Sniff(head.AsSpan(0, read));
+        return VideoProbe.Sniff(head.AsSpan(0, read)) ?? AudioProbe.Sniff(head.AsSpan(0, read));
     }
 }

@@ -9,8 +9,16 @@ namespace Reelay.Server.Features.Uploads;
 public sealed record UploadRecord(string Id, string Filename, long Size, string? MediaType, string BlobKey)
 {
     /// <summary>The upload's real type (sniffed at upload time) when it is of the kind the field takes.</summary>
-    public string? SniffedMediaType(AssetKind kind) =>
-        MediaType is null ? null : kind == AssetKind.Image ? ImageHeaders.NormalizeMediaType(MediaType) : VideoProbe.NormalizeMediaType(MediaType);
+    public string? SniffedMediaType(AssetKind kind) => MediaType is null ? null : AssetOptions.Approved(kind, AsKind(kind, MediaType));
+
+    // Ogg and MP4 files hold audio or video alike, and the upload sniff (video first) cannot tell which from the first
+    // bytes: for an audio field the container counts as audio, and the probe then decides whether it holds any.
+    private static string AsKind(AssetKind kind, string sniffed) => (kind, sniffed) switch
+    {
+        (AssetKind.Audio, "video/ogg") => "audio/ogg",
+        (AssetKind.Audio, "video/mp4") => "audio/mp4",
+        _ => sniffed,
+    };
 }
 
 /// <summary>Resolves runway:// URIs, always within the caller's organization.</summary>
