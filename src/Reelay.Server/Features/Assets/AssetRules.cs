@@ -75,22 +75,6 @@ public static class AssetRules
     /// <summary>Up to three decimals, no trailing zeros: 0.5, 2, 0.462.</summary>
     public static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
-    /// <summary>"Invalid asset duration. Audio duration must be between 4.6 and 3600 seconds. Got 2.1." (or at least / at most).</summary>
-    public static string DurationOutOfBounds(AssetKind kind, double? min, double? max, double seconds)
-    {
-        var bound = (min, max) switch
-        {
-            ({ } lo, { } hi) => $"between {Number(lo)} and {Number(hi)} seconds",
-            ({ } lo, null) => $"at least {Number(lo)} seconds",
-            _ => $"at most {Number(max ?? 0)} seconds",
-        };
-        return $"Invalid asset duration. {kind} duration must be {bound}. Got {Number(seconds)}.";
-    }
-
-    /// <summary>"Invalid asset duration. The total duration of referenceAudio must be at most 15 seconds. Got 17.3."</summary>
-    public static string TotalDurationExceeds(string what, double max, double total) =>
-        $"Invalid asset duration. The total duration of {what} must be at most {Number(max)} seconds. Got {Number(total)}.";
-
     /// <summary>"Invalid asset dimensions. Width and height must be at least 256px. Got 200x300."</summary>
     public static string DimensionsTooSmall(int minSide, int width, int height) =>
         $"Invalid asset dimensions. Width and height must be at least {minSide}px. Got {width}x{height}.";

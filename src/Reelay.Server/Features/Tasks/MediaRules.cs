@@ -11,8 +11,9 @@ public static class MediaRules
         foreach (var (input, asset) in assets)
         {
             var s = input.Schema;
-            if (asset.DurationSeconds is { } seconds && (seconds < s.MinSeconds || seconds > s.MaxSeconds))
-                issues.Add(ValidationIssue.Custom(input.Path, AssetRules.DurationOutOfBounds(input.Kind, s.MinSeconds, s.MaxSeconds, seconds)));
+            if (asset.DurationSeconds is { } seconds && (s.MinSeconds ?? s.MaxSeconds) is not null
+                && AssetRules.CheckDuration(input.Kind, s.MinSeconds, s.MaxSeconds, seconds) is { } outOfBounds)
+                issues.Add(ValidationIssue.Custom(input.Path, outOfBounds));
             if (s.MinSide is { } side && (asset.Width < side || asset.Height < side))
                 issues.Add(ValidationIssue.Custom(input.Path, AssetRules.DimensionsTooSmall(side, asset.Width, asset.Height)));
         }
