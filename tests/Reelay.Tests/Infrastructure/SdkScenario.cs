@@ -6,18 +6,22 @@ namespace Reelay.Tests.Infrastructure;
 /// <summary>Runs one scenario of tests/sdk-compat/runway-sdk.mjs: the official @runwayml/sdk, unmodified.</summary>
 public static class SdkScenario
 {
-    private static readonly string SdkDirectory = Path.Combine(TestPaths.RepositoryRoot, "tests", "sdk-compat");
+    public static readonly string SdkDirectory = Path.Combine(TestPaths.RepositoryRoot, "tests", "sdk-compat");
     private static readonly Lazy<bool> Installed = new(() =>
     {
-        if (!Directory.Exists(Path.Combine(SdkDirectory, "node_modules", "@runwayml")))
+        // typescript too: a node_modules installed before it joined package.json lacks it (sdk-types.mjs needs it).
+        if (!Directory.Exists(Path.Combine(SdkDirectory, "node_modules", "@runwayml")) || !Directory.Exists(Path.Combine(SdkDirectory, "node_modules", "typescript")))
             Run("npm", ["ci", "--silent", "--no-audit", "--no-fund"], [], TimeSpan.FromMinutes(5));
         return true;
     });
 
+    /// <summary>Runs `npm ci` in tests/sdk-compat once per test run when its packages are missing.</summary>
+    public static void EnsureInstalled() => _ = Installed.Value;
+
     /// <summary>The scenario's one line of JSON; `simulate` is sent as X-Reelay-Simulate, `imageFile` is for uploads.</summary>
     public static async Task<JsonElement> RunAsync(Uri baseUrl, string scenario, string key, string? simulate = null, string? imageFile = null)
     {
-        _ = Installed.Value;
+        EnsureInstalled();
         var env = new Dictionary<string, string>
         {
             ["REELAY_BASE_URL"] = baseUrl.ToString().TrimEnd('/'),
