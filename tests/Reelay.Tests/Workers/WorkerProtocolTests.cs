@@ -100,18 +100,23 @@ public class WorkerProtocolTests(WorkerServerFixture fixture) : IClassFixture<Wo
         var task = await Worker.LeaseTaskAsync("gen4_turbo", id);
         Assert.Equal(("gen4_turbo", "image_to_video", "preview"),
             (task.GetProperty("model").GetString(), task.GetProperty("endpoint").GetString(), task.GetProperty("engine").GetString()));
-        var parameters = task.GetProperty("parameters");
-        Assert.Equal((1280, 720, 3, 42L, "waves"), (parameters.GetProperty("width").GetInt32(), parameters.GetProperty("height").GetInt32(),
-            parameters.GetProperty("duration").GetInt32(), parameters.GetProperty("seed").GetInt64(), parameters.GetProperty("promptText").GetString()));
+        // The one generation record: the options as validated, the media by role, the planned output.
+        var request = task.GetProperty("request");
+        var output = request.GetProperty("output");
+        Assert.Equal((1280, 720, 3.0, 42L, "waves", "mp4"), (output.GetProperty("width").GetInt32(), output.GetProperty("height").GetInt32(),
+            output.GetProperty("seconds").GetDouble(), output.GetProperty("seed").GetInt64(), request.GetProperty("options").GetProperty("promptText").GetString(),
+            output.GetProperty("format").GetString()));
+        Assert.Equal("input:0", request.GetProperty("options").GetProperty("promptImage").GetString());
+        Assert.Equal(".mp4", task.GetProperty("outputExtension").GetString());
         Assert.Equal(0.5, task.GetProperty("simulate").GetProperty("delaySeconds").GetDouble());
         Assert.True(task.GetProperty("heartbeatIntervalSeconds").GetDouble() < task.GetProperty("leaseSeconds").GetDouble());
 
         var input = task.GetProperty("inputs").EnumerateArray().Single();
-        Assert.Equal(("first", "image/png", 640, 360), (input.GetProperty("position").GetString(), input.GetProperty("mediaType").GetString(),
-            input.GetProperty("width").GetInt32(), input.GetProperty("height").GetInt32()));
+        Assert.Equal((0, "first", "image", "image/png", 640, 360), (input.GetProperty("index").GetInt32(), input.GetProperty("role").GetString(),
+            input.GetProperty("kind").GetString(), input.GetProperty("mediaType").GetString(), input.GetProperty("width").GetInt32(), input.GetProperty("height").GetInt32()));
         var url = input.GetProperty("url").GetString()!;
         Assert.Equal(image, await ReelayApi.DownloadAsync(url)); // no token needed: the signature authorizes
-        var tampered = url.Replace("/first?", "/last?");
+        var tampered = url.Replace("/0?", "/1?");
         using (var refused = await ReelayApi.Client.GetAsync(tampered)) Assert.Equal(403, (int)refused.StatusCode);
         using (var forged = await ReelayApi.Client.GetAsync(url[..^4] + "0000")) Assert.Equal(403, (int)forged.StatusCode);
         Assert.Equal(200, (await Worker.FailAsync(id, Lease(task), "INTERNAL")).Status);
@@ -137,7 +142,7 @@ public class WorkerProtocolTests(WorkerServerFixture fixture) : IClassFixture<Wo
         Assert.True(afterCancel.Body.GetProperty("cancelled").GetBoolean());
         var complete = await Worker.CompleteAsync(id, Lease(task));
         Assert.Equal((409, "cancelled"), (complete.Status, complete.Code));
-        Assert.Equal("CANCELLED", (await Api.GetTaskAsync(tenant.Key, id)).Body.GetProperty("status").GetString());
+        Assert.Equal(404, (await Api.GetTaskAsync(tenant.Key, id)).Status);
     }
 
     [Fact]
