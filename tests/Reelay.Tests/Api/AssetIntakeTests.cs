@@ -191,7 +191,7 @@ public class AssetIntakeTests(AssetFixture fixture) : IClassFixture<AssetFixture
         var tenant = await _api.NewTenantAsync();
         var reply = await _api.PostAsync("/v1/image_to_video", tenant.Key, new
         {
-            model = "gen4_turbo", ratio = "1280:720",
+            model = "veo3.1", ratio = "1280:720",
             promptImage = new object[] { new { uri = "http://x.example/a.png", position = "first" }, new { uri = fixture.Url(Unique("missing.png")), position = "last" } },
         });
         Assert.Equal(400, reply.Status);
@@ -200,7 +200,7 @@ public class AssetIntakeTests(AssetFixture fixture) : IClassFixture<AssetFixture
 
         var ok = await _api.PostAsync("/v1/image_to_video", tenant.Key, new
         {
-            model = "gen4_turbo", ratio = "1280:720", duration = 2,
+            model = "veo3.1", ratio = "1280:720", duration = 4,
             promptImage = new object[] { new { uri = fixture.Url(good), position = "first" }, new { uri = Media.DataUri(640, 360), position = "last" } },
         });
         Assert.Equal(200, ok.Status);
