@@ -21,8 +21,10 @@ public sealed class PreviewRendererArgumentTests
     [InlineData(321, 180, 2)]
     [InlineData(320, 0, 2)]
     [InlineData(320, 180, 0)]
-    [InlineData(320, 180, 21)]
-    public void Invalid_sizes_and_durations_are_rejected(int width, int height, int duration)
+    [InlineData(320, 180, 0.4)]
+    [InlineData(320, 180, 60.5)]
+    [InlineData(320, 180, double.NaN)]
+    public void Invalid_sizes_and_durations_are_rejected(int width, int height, double duration)
     {
         var request = new PreviewRenderRequest(width, height, duration, 1, null, "x", "/tmp/x.mp4");
 

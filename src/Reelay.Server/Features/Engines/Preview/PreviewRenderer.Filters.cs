@@ -31,16 +31,18 @@ public static partial class PreviewRenderer
     internal static string EscapeFilterValue(string value)
         => BackslashEscape(BackslashEscape(value, "\\':"), "\\'[],;");
 
-    private static string ImageFilterGraph(PreviewRenderRequest r)
+    private static string ImageFilterGraph(PreviewRenderRequest r, WorkFormat work)
     {
-        int w = r.Width, h = r.Height, d = r.DurationSeconds;
+        int w = r.Width, h = r.Height;
+        var d = Num(RenderedSeconds(r));
         var coverW = EvenCeiling(w * (1 + Overscan));
         var coverH = EvenCeiling(h * (1 + Overscan));
         var zoom = Num(Overscan);
 
-        // yuv444p while moving: crop offsets are not rounded to chroma-subsampling steps, so pans move in 1 px steps.
+        // No chroma subsampling while moving (yuv444p or gbrp): crop offsets are not rounded to chroma steps, so pans
+        // move in 1 px steps.
         var head = Invariant(
-            $"[0:v]scale=w={coverW}:h={coverH}:force_original_aspect_ratio=increase:flags=lanczos,format=yuv444p,setsar=1,") +
+            $"[0:v]scale=w={coverW}:h={coverH}:force_original_aspect_ratio=increase:flags=lanczos,format={work.Motion},setsar=1,") +
             Invariant($"loop=loop=-1:size=1:start=0,settb=expr=1/{FramesPerSecond},setpts=N,");
 
         var move = CameraMove(r.Seed) switch
@@ -54,7 +56,7 @@ public static partial class PreviewRenderer
             var other => throw new InvalidOperationException($"Unknown camera move '{other}'."),
         };
 
-        return head + move + ",setsar=1,format=yuv420p[v]";
+        return head + move + $",setsar=1,format={work.Picture}[base]";
     }
 
     // Per-frame rescale to cover (w*z)x(h*z), then a centred crop: smoother than zoompan, which rounds its offsets.
@@ -88,13 +90,13 @@ public static partial class PreviewRenderer
         var gradientSeed = Mix(r.Seed, 7) & 0xFFFFFFFF;
 
         return Invariant(
-            $"gradients=s={gw}x{gh}:r={FramesPerSecond}:d={r.DurationSeconds}:c0={c0}:c1={c1}:c2={c2}:n=3:") +
+            $"gradients=s={gw}x{gh}:r={FramesPerSecond}:d={Num(RenderedSeconds(r))}:c0={c0}:c1={c1}:c2={c2}:n=3:") +
             Invariant($"x0={x0}:y0={y0}:x1={x1}:y1={y1}:speed={speed:0.#####}:type={type}:seed={gradientSeed}");
     }
 
-    private static string TextFilterGraph(PreviewRenderRequest r, string? fontFile, string? textFile)
+    private static string TextFilterGraph(PreviewRenderRequest r, string? fontFile, string? textFile, WorkFormat work)
     {
-        var graph = new StringBuilder(Invariant($"[0:v]scale=w={r.Width}:h={r.Height}:flags=bilinear,format=yuv420p,setsar=1"));
+        var graph = new StringBuilder(Invariant($"[0:v]scale=w={r.Width}:h={r.Height}:flags=bilinear,format={work.Picture},setsar=1"));
         if (fontFile is not null && textFile is not null)
         {
             var layout = ComputeTextLayout(r.Width, r.Height);
@@ -107,7 +109,7 @@ public static partial class PreviewRenderer
                 .Append(":x=(w-text_w)/2:y=(h-text_h)/2");
         }
 
-        return graph.Append("[v]").ToString();
+        return graph.Append("[base]").ToString();
     }
 
     private static int EvenCeiling(double value) => (int)Math.Ceiling(value / 2) * 2;

@@ -3,49 +3,30 @@ using System.Text;
 
 namespace Reelay.Server.Features.Engines.Preview;
 
-/// <summary>One preview render: either image-to-video (<see cref="ImagePath"/> set) or text-to-video.</summary>
-/// <param name="Width">Output width in pixels; even, 16..8192.</param>
-/// <param name="Height">Output height in pixels; even, 16..8192.</param>
-/// <param name="DurationSeconds">Exact output length, 1..20 seconds.</param>
-/// <param name="Seed">0..4294967295; deterministically chooses the camera move / colours.</param>
-/// <param name="ImagePath">A local PNG/JPEG/WebP for image-to-video; null for text-to-video.</param>
-/// <param name="PromptText">Prompt drawn over the text-to-video background; ignored for image-to-video.</param>
-/// <param name="OutputPath">Final .mp4 path; written via a temp file in the same directory and moved into place.</param>
-/// <param name="FfmpegPath">ffmpeg executable (a name on PATH or a full path).</param>
-/// <param name="VideoPath">A local video for video-to-video (restyled and re-framed); takes precedence over ImagePath.</param>
-public sealed record PreviewRenderRequest(
-    int Width,
-    int Height,
-    int DurationSeconds,
-    long Seed,
-    string? ImagePath,
-    string? PromptText,
-    string OutputPath,
-    string FfmpegPath = "ffmpeg",
-    string? VideoPath = null);
-
-/// <summary>An ffmpeg preview render failed (bad input, ffmpeg missing, non-zero exit...).</summary>
-public sealed class PreviewRenderException(string message) : Exception(message);
-
 /// <summary>
-/// Renders cheap, deterministic "preview" videos with ffmpeg: a slow camera move over the prompt image,
-/// or an animated gradient with the prompt text drawn on top.
+/// Renders cheap, deterministic "preview" videos with one ffmpeg process: a slow camera move over the prompt image,
+/// an animated gradient with the prompt text drawn on top, or a restyled source video; optionally with keyframes,
+/// reference thumbnails, a last frame and audio, in any of <see cref="PreviewOutputs.Formats"/>.
 /// </summary>
 public static partial class PreviewRenderer
 {
     public const int FramesPerSecond = 24;
-    public const int MinDurationSeconds = 1;
-    public const int MaxDurationSeconds = 20;
+    public const double MinDurationSeconds = 0.5;
+    public const double MaxDurationSeconds = 60;
     public const int MinDimension = 16;
     public const int MaxDimension = 8192;
     public const int MaxTextLines = 8;
 
+    /// <summary>Share of the progress bar given to ffmpeg when a zip still has to be written afterwards.</summary>
+    private const double SequenceEncodeShare = 0.9;
+
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>
-    /// Renders a real H.264 MP4 (yuv420p, +faststart, 24 fps, exactly <see cref="PreviewRenderRequest.DurationSeconds"/> long),
-    /// reporting progress 0..1 (non-decreasing; 1.0 only once the output is in place).
-    /// Cancellation kills ffmpeg, deletes the temp file and throws <see cref="OperationCanceledException"/>.
+    /// Renders the request's <see cref="PreviewRenderRequest.OutputFormat"/> (24 fps, exactly
+    /// <see cref="PreviewRenderRequest.DurationSeconds"/> long, rounded to whole frames), reporting progress 0..1
+    /// (non-decreasing; 1.0 only once the output is in place). Cancellation kills ffmpeg, deletes every temp file
+    /// and throws <see cref="OperationCanceledException"/>.
     /// </summary>
     public static Task RenderAsync(PreviewRenderRequest request, Action<double> onProgress, CancellationToken cancellationToken)
         => RenderAsync(request, onProgress, FindFontFile(), cancellationToken);
@@ -59,62 +40,41 @@ public static partial class PreviewRenderer
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(onProgress);
-        Validate(request);
+        var format = Validate(request);
         cancellationToken.ThrowIfCancellationRequested();
-
-        if (request.ImagePath is not null && !File.Exists(request.ImagePath))
-        {
-            throw new PreviewRenderException($"Preview image not found: '{request.ImagePath}'.");
-        }
+        EnsureInputsExist(request);
 
         var outputPath = Path.GetFullPath(request.OutputPath);
         var directory = Path.GetDirectoryName(outputPath)
             ?? throw new ArgumentException("OutputPath must name a file.", nameof(request));
         Directory.CreateDirectory(directory);
 
-        var unique = Guid.NewGuid().ToString("N");
-        var fileName = Path.GetFileName(outputPath);
-        var tempOutputPath = Path.Combine(directory, $".{fileName}.{unique}.tmp");
-        string? textFile = null;
+        // Every temp file shares this hidden prefix, in the output directory so the final move is a rename.
+        var tempOutputPath = Path.Combine(directory, $".{Path.GetFileName(outputPath)}.{Guid.NewGuid():N}.tmp");
+        var textFile = tempOutputPath + ".txt";
+        var reported = 0.0;
+        void Report(double value)
+        {
+            if (value > reported)
+            {
+                reported = value;
+                onProgress(value);
+            }
+        }
+
         try
         {
-            if (request.ImagePath is null && request.VideoPath is null && fontFile is not null)
-            {
-                var layout = ComputeTextLayout(request.Width, request.Height);
-                var lines = WrapPrompt(request.PromptText, layout.CharsPerLine, layout.MaxLines);
-                if (lines.Count > 0)
-                {
-                    textFile = Path.Combine(directory, $".{fileName}.{unique}.txt");
-                    await File.WriteAllTextAsync(textFile, string.Join('\n', lines), Utf8NoBom, cancellationToken)
-                        .ConfigureAwait(false);
-                }
-            }
-
-            var arguments = BuildArguments(request, tempOutputPath, fontFile, textFile);
-            var totalMicroseconds = request.DurationSeconds * 1_000_000.0;
-            var reported = 0.0;
+            var files = await PrepareFilesAsync(request, format, tempOutputPath, fontFile, textFile, cancellationToken).ConfigureAwait(false);
             onProgress(0.0);
+            await RunFfmpegAsync(request, BuildArguments(request, files), format.IsSequence ? SequenceEncodeShare : 0.99, Report, cancellationToken)
+                .ConfigureAwait(false);
 
-            var result = await FfmpegProcess.RunAsync(
-                request.FfmpegPath,
-                arguments,
-                line =>
-                {
-                    if (TryParseProgress(line, totalMicroseconds, out var value) && value > reported)
-                    {
-                        reported = value;
-                        onProgress(value);
-                    }
-                },
-                cancellationToken).ConfigureAwait(false);
-
-            if (result.ExitCode != 0)
+            if (format.IsSequence)
             {
-                var stderr = result.StderrTail.Count > 0 ? string.Join('\n', result.StderrTail) : "(no stderr output)";
-                throw new PreviewRenderException($"ffmpeg exited with code {result.ExitCode}:\n{stderr}");
+                await WriteSequenceZipAsync(request, format, tempOutputPath, p => Report(SequenceEncodeShare + (0.99 - SequenceEncodeShare) * p), cancellationToken)
+                    .ConfigureAwait(false);
             }
-
-            if (!File.Exists(tempOutputPath))
+            else if (!File.Exists(tempOutputPath))
             {
                 throw new PreviewRenderException("ffmpeg exited successfully but produced no output file.");
             }
@@ -125,14 +85,14 @@ public static partial class PreviewRenderer
         finally
         {
             TryDelete(tempOutputPath);
-            if (textFile is not null)
-            {
-                TryDelete(textFile);
-            }
+            TryDelete(textFile);
+            TryDelete(LutFile(tempOutputPath));
+            TryDeleteDirectory(FramesDirectory(tempOutputPath));
         }
     }
 
     /// <summary>The ffmpeg argument list (one element per argument, no shell quoting) for <paramref name="request"/>.</summary>
+    /// <param name="tempOutputPath">The file ffmpeg writes; sequence formats write their frames to a folder named after it.</param>
     /// <param name="fontFile">Font for drawtext; null skips the text overlay.</param>
     /// <param name="textFile">UTF-8 file with the already wrapped prompt; null skips the text overlay.</param>
     public static IReadOnlyList<string> BuildArguments(
@@ -141,51 +101,81 @@ public static partial class PreviewRenderer
         string? fontFile,
         string? textFile)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrEmpty(tempOutputPath);
-        Validate(request);
+        return BuildArguments(request, new RenderFiles(tempOutputPath, fontFile, textFile, SourceHasAudio: false));
+    }
 
-        var args = new List<string>
-        {
-            "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
-            "-progress", "pipe:1", "-y",
-        };
+    /// <summary>Writes the prompt, frame folder and LUT files the render needs, and finds out whether a source has audio.</summary>
+    private static async Task<RenderFiles> PrepareFilesAsync(
+        PreviewRenderRequest request, FormatSpec format, string tempOutputPath, string? fontFile, string textFile, CancellationToken cancellationToken)
+    {
+        var hasText = await WritePromptFileAsync(request, fontFile, textFile, cancellationToken).ConfigureAwait(false);
+        await PrepareFormatFilesAsync(format, tempOutputPath, cancellationToken).ConfigureAwait(false);
+        var sourceHasAudio = request.Audio && request.VideoPath is not null
+            && await HasAudioStreamAsync(request.FfmpegPath, request.VideoPath, cancellationToken).ConfigureAwait(false);
+        return new RenderFiles(tempOutputPath, fontFile, hasText ? textFile : null, sourceHasAudio);
+    }
 
-        string filterGraph;
-        if (request.VideoPath is not null)
+    /// <summary>Writes the wrapped prompt for drawtext; false when there is nothing to draw (or no font to draw it with).</summary>
+    private static async Task<bool> WritePromptFileAsync(
+        PreviewRenderRequest request, string? fontFile, string textFile, CancellationToken cancellationToken)
+    {
+        if (request.ImagePath is not null || request.VideoPath is not null || fontFile is null)
         {
-            // Looped so the output is exactly DurationSeconds long even if the source is a little shorter.
-            args.AddRange(["-stream_loop", "-1", "-i", FileUrl(request.VideoPath)]);
-            filterGraph = VideoFilterGraph(request);
-        }
-        else if (request.ImagePath is not null)
-        {
-            // A single decode of the image; the loop filter repeats the scaled frame (far cheaper than
-            // `-loop 1`, which re-decodes and re-scales the full-size image for every output frame).
-            args.AddRange(["-f", "image2", "-pattern_type", "none", "-framerate", Num(FramesPerSecond),
-                "-i", FileUrl(request.ImagePath)]);
-            filterGraph = ImageFilterGraph(request);
-        }
-        else
-        {
-            args.AddRange(["-f", "lavfi", "-i", GradientSource(request)]);
-            filterGraph = TextFilterGraph(request, fontFile, textFile);
+            return false;
         }
 
-        args.AddRange(
-        [
-            "-filter_complex", filterGraph,
-            "-map", "[v]",
-            "-t", Num(request.DurationSeconds),
-            "-r", Num(FramesPerSecond),
-            "-an",
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "28",
-            "-pix_fmt", "yuv420p",
-            "-movflags", "+faststart",
-            "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1",
-            "-f", "mp4", FileUrl(tempOutputPath),
-        ]);
-        return args;
+        var layout = ComputeTextLayout(request.Width, request.Height);
+        var lines = WrapPrompt(request.PromptText, layout.CharsPerLine, layout.MaxLines);
+        if (lines.Count == 0)
+        {
+            return false;
+        }
+
+        await File.WriteAllTextAsync(textFile, string.Join('\n', lines), Utf8NoBom, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task RunFfmpegAsync(
+        PreviewRenderRequest request,
+        IReadOnlyList<string> arguments,
+        double share,
+        Action<double> report,
+        CancellationToken cancellationToken)
+    {
+        var totalMicroseconds = FrameCount(request) * 1_000_000.0 / FramesPerSecond;
+        var result = await FfmpegProcess.RunAsync(
+            request.FfmpegPath,
+            arguments,
+            line =>
+            {
+                if (TryParseProgress(line, totalMicroseconds, out var value))
+                {
+                    report(value * share);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (result.ExitCode != 0)
+        {
+            var stderr = result.StderrTail.Count > 0 ? string.Join('\n', result.StderrTail) : "(no stderr output)";
+            throw new PreviewRenderException($"ffmpeg exited with code {result.ExitCode}:\n{stderr}");
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="videoPath"/> has an audio stream: ffmpeg fails to map <c>0:a:0</c> when it has none.
+    /// A second (short) process, but only for video-to-video with audio, and it keeps the render itself one process.
+    /// </summary>
+    private static async Task<bool> HasAudioStreamAsync(string ffmpegPath, string videoPath, CancellationToken cancellationToken)
+    {
+        var result = await FfmpegProcess.RunAsync(
+            ffmpegPath,
+            ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", FileUrl(videoPath),
+                "-map", "0:a:0", "-frames:a", "1", "-f", "null", "-"],
+            static _ => { },
+            cancellationToken).ConfigureAwait(false);
+        return result.ExitCode == 0;
     }
 
     private static bool TryParseProgress(string line, double totalMicroseconds, out double value)
@@ -198,48 +188,16 @@ public static partial class PreviewRenderer
             return false;
         }
 
-        // 1.0 is reserved for "output moved into place"; the faststart rewrite still follows encoding.
+        // 1.0 is reserved for "output moved into place"; the faststart rewrite (or the zip) still follows encoding.
         value = Math.Clamp(microseconds / totalMicroseconds, 0.0, 0.99);
         return true;
     }
 
-    private static void Validate(PreviewRenderRequest r)
-    {
-        if (r.Width is < MinDimension or > MaxDimension || r.Width % 2 != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(r.Width), r.Width, $"Width must be even and within {MinDimension}..{MaxDimension}.");
-        }
+    /// <summary>The number of frames rendered: the duration rounded to whole frames.</summary>
+    internal static int FrameCount(PreviewRenderRequest r) => Math.Max(1, (int)Math.Round(r.DurationSeconds * FramesPerSecond));
 
-        if (r.Height is < MinDimension or > MaxDimension || r.Height % 2 != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(r.Height), r.Height, $"Height must be even and within {MinDimension}..{MaxDimension}.");
-        }
-
-        if (r.DurationSeconds is < MinDurationSeconds or > MaxDurationSeconds)
-        {
-            throw new ArgumentOutOfRangeException(nameof(r.DurationSeconds), r.DurationSeconds, $"Duration must be within {MinDurationSeconds}..{MaxDurationSeconds} seconds.");
-        }
-
-        if (r.Seed is < 0 or > uint.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(r.Seed), r.Seed, "Seed must be within 0..4294967295.");
-        }
-
-        if (string.IsNullOrWhiteSpace(r.OutputPath))
-        {
-            throw new ArgumentException("OutputPath is required.", nameof(r.OutputPath));
-        }
-
-        if (string.IsNullOrWhiteSpace(r.FfmpegPath))
-        {
-            throw new ArgumentException("FfmpegPath is required.", nameof(r.FfmpegPath));
-        }
-
-        if (r.ImagePath is not null && string.IsNullOrWhiteSpace(r.ImagePath))
-        {
-            throw new ArgumentException("ImagePath must be null or a file path.", nameof(r.ImagePath));
-        }
-    }
+    /// <summary>The duration actually rendered (whole frames), used for every time in the graph.</summary>
+    private static double RenderedSeconds(PreviewRenderRequest r) => (double)FrameCount(r) / FramesPerSecond;
 
     /// <summary>`file:` stops ffmpeg from reading a protocol out of a path such as `a:b.png`.</summary>
     private static string FileUrl(string path) => "file:" + Path.GetFullPath(path);
@@ -257,6 +215,21 @@ public static partial class PreviewRenderer
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Best effort: a leftover hidden temp file is not worth failing the render for.
+        }
+    }
+
+    private static void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort, as for files.
         }
     }
 }
