@@ -49,20 +49,18 @@ public class ClientEndpointTests(ServerFixture fixture) : IClassFixture<ServerFi
     }
 
     [Fact]
-    public async Task Cancelling_an_active_task_leaves_it_cancelled_and_a_second_delete_removes_it()
+    public async Task Cancelling_an_active_task_refunds_it_and_removes_it()
     {
         var tenant = await _api.NewTenantAsync();
         using var client = Clients.For(_api, tenant);
+        var before = (await client.GetOrganizationAsync()).CreditBalance;
         var created = await client.CreateTextToVideoAsync(Clients.Text(), new RequestOptions { Simulate = "delay=30" });
         await client.CancelTaskAsync(created.Id);
-        Assert.Equal(ReelayTaskStatus.Cancelled, (await client.GetTaskAsync(created.Id)).Status);
-
-        var waited = await Assert.ThrowsAsync<TaskFailedException>(() => client.WaitForTaskOutputAsync(created.Id));
-        Assert.Equal(ReelayTaskStatus.Cancelled, waited.Task.Status);
-        Assert.Null(waited.FailureCode);
-
-        await client.CancelTaskAsync(created.Id);
+        // As the Runway SDK documents: an aborted task is gone, and its hold is released.
         await Assert.ThrowsAsync<NotFoundException>(() => client.GetTaskAsync(created.Id));
+        await Assert.ThrowsAsync<NotFoundException>(() => client.WaitForTaskOutputAsync(created.Id));
+        Assert.Equal(before, (await client.GetOrganizationAsync()).CreditBalance);
+        await Assert.ThrowsAsync<NotFoundException>(() => client.CancelTaskAsync(created.Id));
         await Assert.ThrowsAsync<ArgumentException>(() => client.GetTaskAsync(""));
     }
 
