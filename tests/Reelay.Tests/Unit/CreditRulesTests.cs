@@ -25,7 +25,7 @@ public class CreditRulesTests
     [InlineData("cancelled", "CANCELLED", DeleteAction.Delete)]
     public void Core_states_map_to_runway_names_and_decide_what_delete_does(string core, string runway, DeleteAction action)
     {
-        Assert.Equal(runway, TaskStates.ToRunway(core));
+        Assert.Equal(runway, Reelay.Server.Features.Runway.RunwayTaskMapping.Status(core));
         Assert.Equal(action, TaskStates.OnDelete(core));
     }
 }

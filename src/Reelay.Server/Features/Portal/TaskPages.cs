@@ -101,7 +101,7 @@ public static class TaskPages
     }
 
     private static string StatusText(TaskRow row) =>
-        $"<span class=\"task-state\">{E(TaskStates.ToRunway(row.Status))}</span>" + (row.FailureCode is null ? "" : $" <code>{E(row.FailureCode)}</code>");
+        $"<span class=\"task-state\">{E(Reelay.Server.Features.Runway.RunwayTaskMapping.Status(row.Status))}</span>" + (row.FailureCode is null ? "" : $" <code>{E(row.FailureCode)}</code>");
 
     private static string Progress(TaskRow row) => row.Status switch
     {

@@ -22,10 +22,22 @@ public sealed record CreatedTask(string Id, CreditAmount EstimatedCost);
 
 public static class RunwayTaskMapping
 {
+    /// <summary>The Runway surface's name of a core state.</summary>
+    public static string Status(string status) => status switch
+    {
+        TaskStates.Queued => "PENDING",
+        TaskStates.Throttled => "THROTTLED",
+        TaskStates.Running => "RUNNING",
+        TaskStates.Succeeded => "SUCCEEDED",
+        TaskStates.Failed => "FAILED",
+        TaskStates.Cancelled => "CANCELLED",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown task state."),
+    };
+
     /// <summary>Maps a stored task to the status-specific shape; outputUrl signs a fresh URL per read.</summary>
     public static RunwayTask ToRunway(TaskRow row, Func<TaskRow, string> outputUrl)
     {
-        var status = TaskStates.ToRunway(row.Status);
+        var status = Status(row.Status);
         var created = Infrastructure.Clock.Iso(row.CreatedAt);
         var price = new CreditAmount(row.PriceCredits);
         return row.Status switch

@@ -1,6 +1,6 @@
 namespace Reelay.Server.Features.Tasks;
 
-/// <summary>Core task states and how the Runway surface names them.</summary>
+/// <summary>Core task states (each surface names them in its own words: RunwayTaskMapping.Status, RunBlobMapping.Status).</summary>
 public static class TaskStates
 {
     public const string Queued = "queued";
@@ -14,20 +14,9 @@ public static class TaskStates
 
     public static bool IsTerminal(string status) => status is Succeeded or Failed or Cancelled;
 
-    public static string ToRunway(string status) => status switch
-    {
-        Queued => "PENDING",
-        Throttled => "THROTTLED",
-        Running => "RUNNING",
-        Succeeded => "SUCCEEDED",
-        Failed => "FAILED",
-        Cancelled => "CANCELLED",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown task state."),
-    };
-
     /// <summary>
-    /// What DELETE does: an active task is cancelled (and stays readable as CANCELLED); a finished
-    /// one is deleted and is no longer found.
+    /// What DELETE does to the task besides deleting it: an active task is cancelled first (render stopped,
+    /// credits released).
     /// </summary>
     public static DeleteAction OnDelete(string status) => IsActive(status) ? DeleteAction.Cancel : DeleteAction.Delete;
 }
