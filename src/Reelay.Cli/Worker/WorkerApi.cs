@@ -113,13 +113,19 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
         }
     }
 
-    /// <summary>409 means stop (cancelled or lease lost); other errors throw with the server's message.</summary>
+    /// <summary>409 means stop (cancelled or lease lost), and so does 404 not_found (the task is gone); other errors throw with the server's message.</summary>
     private static async Task<LeaseState?> StopAnswerAsync(HttpResponseMessage response, string what)
     {
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
             var error = await response.Content.ReadFromJsonAsync<WorkerError>(Json);
             return error?.Code == "cancelled" ? LeaseState.Cancelled : LeaseState.Lost;
+        }
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            WorkerError? error = null;
+            try { error = JsonSerializer.Deserialize<WorkerError>(await response.Content.ReadAsStringAsync(), Json); } catch (JsonException) { }
+            if (error?.Code == "not_found") return LeaseState.Cancelled;
         }
         await EnsureAsync(response, what);
         return null;

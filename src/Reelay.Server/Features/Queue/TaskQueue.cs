@@ -135,6 +135,13 @@ public static class TaskQueue
         return row.Status == TaskStates.Running && row.LeaseToken == token ? LeaseState.Held : LeaseState.Lost;
     }
 
+    /// <summary>Whether a task row exists at all (deleted tasks keep theirs): a worker naming an id that never existed is told so.</summary>
+    public static async Task<bool> ExistsAsync(Db db, string id)
+    {
+        await using var connection = await db.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tasks WHERE id = @id", new { id }) > 0;
+    }
+
     public static Task<bool> CompleteAsync(Db db, string id, string token, string outputBlob) =>
         FinishAsync(db, id, token, TaskStates.Succeeded, null, null, outputBlob);
 
