@@ -49,7 +49,9 @@ builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
 
 var app = builder.Build();
+app.UseTrustedProxies(options);
 app.UseRequestIds();
+app.UseRequestBodyErrors();
 app.UseRequestLog();
 app.UseJsonErrors();
 

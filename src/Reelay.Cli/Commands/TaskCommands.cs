@@ -18,17 +18,17 @@ public static class TaskCommands
             return ExitCodes.Success;
         });
 
-        var cancel = new Command("cancel", "Cancel a pending, throttled or running task (a finished one is deleted)") { id };
+        var cancel = new Command("cancel", "Cancel a pending, throttled or running task and delete it (a finished one is deleted)") { id };
         cancel.Action(async (parse, console, ct) =>
         {
             using var client = Cli.Client(parse);
             var taskId = parse.GetValue(id)!;
+            // Read first: afterwards the task is gone (as the Runway API does), so this is the only way to say what happened.
+            var before = await client.GetTaskAsync(taskId, cancellationToken: ct);
             await client.CancelTaskAsync(taskId, cancellationToken: ct);
-            ReelayTask? after = null;
-            try { after = await client.GetTaskAsync(taskId, cancellationToken: ct); }
-            catch (NotFoundException) { }
-            if (console.Json) console.WriteJson(new { id = taskId, status = after?.RawStatus ?? "DELETED" });
-            else console.Line(after is null ? $"task {taskId} deleted" : $"task {taskId} {after.RawStatus.ToLowerInvariant()}");
+            var active = before.RawStatus is "PENDING" or "THROTTLED" or "RUNNING";
+            if (console.Json) console.WriteJson(new { id = taskId, status = active ? "CANCELLED" : "DELETED" });
+            else console.Line(active ? $"task {taskId} cancelled and deleted" : $"task {taskId} deleted");
             return ExitCodes.Success;
         });
 

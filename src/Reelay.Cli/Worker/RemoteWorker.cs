@@ -123,8 +123,14 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
 
     private async Task<LeaseState> UploadAndCompleteAsync(LeasedTask task, string output, CancellationToken cancellationToken)
     {
-        var uploaded = await api.UploadAsync(task.Id, task.LeaseToken, output, cancellationToken);
-        return uploaded == LeaseState.Held ? await api.CompleteAsync(task.Id, task.LeaseToken, cancellationToken) : uploaded;
+        // Every output the engine wrote (several for outputCount), in order, then one complete.
+        var index = 0;
+        foreach (var path in EngineRun.OutputPaths(output))
+        {
+            var uploaded = await api.UploadAsync(task.Id, task.LeaseToken, path, index++, cancellationToken);
+            if (uploaded != LeaseState.Held) return uploaded;
+        }
+        return await api.CompleteAsync(task.Id, task.LeaseToken, cancellationToken);
     }
 
     private string EngineFor(LeasedTask task) => settings.Engine switch

@@ -51,15 +51,15 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
         await response.Content.CopyToAsync(file, cancellationToken);
     }
 
-    public async Task<LeaseState> UploadAsync(string taskId, string leaseToken, string path, CancellationToken cancellationToken)
+    public async Task<LeaseState> UploadAsync(string taskId, string leaseToken, string path, int index, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() =>
         {
-            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(CurrentServer, $"worker/v1/tasks/{taskId}/output"))
+            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(CurrentServer, $"worker/v1/tasks/{taskId}/output?index={index}"))
             {
                 Content = new StreamContent(File.OpenRead(path)),
             };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(Reelay.Server.Features.Outputs.OutputFormats.ContentType(Path.GetExtension(path)));
             request.Headers.Add(WorkerEndpoints.LeaseHeader, leaseToken);
             return request;
         }, TimeSpan.FromMinutes(30), cancellationToken);
@@ -113,13 +113,19 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
         }
     }
 
-    /// <summary>409 means stop (cancelled or lease lost); other errors throw with the server's message.</summary>
+    /// <summary>409 means stop (cancelled or lease lost), and so does 404 not_found (the task is gone); other errors throw with the server's message.</summary>
     private static async Task<LeaseState?> StopAnswerAsync(HttpResponseMessage response, string what)
     {
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
             var error = await response.Content.ReadFromJsonAsync<WorkerError>(Json);
             return error?.Code == "cancelled" ? LeaseState.Cancelled : LeaseState.Lost;
+        }
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            WorkerError? error = null;
+            try { error = JsonSerializer.Deserialize<WorkerError>(await response.Content.ReadAsStringAsync(), Json); } catch (JsonException) { }
+            if (error?.Code == "not_found") return LeaseState.Cancelled;
         }
         await EnsureAsync(response, what);
         return null;

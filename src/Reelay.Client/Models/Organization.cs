@@ -52,13 +52,35 @@ public sealed record UsageRequest
     public DateOnly? BeforeDate { get; init; }
 }
 
-/// <summary>Charged credits per day and model.</summary>
+/// <summary>Net credits spent (charges minus refunds) per day and model, and per day and API key.</summary>
 public sealed record UsageResponse
 {
-    /// <summary>Every day of the range, in order, with the credits charged per model.</summary>
+    /// <summary>Every day of the range, in order, with the credits spent per model.</summary>
     public IReadOnlyList<UsageDay> Results { get; init; } = [];
     /// <summary>Every model that appears in <see cref="Results"/>.</summary>
     public IReadOnlyList<string> Models { get; init; } = [];
+    /// <summary>Every API key id that appears in <see cref="ResultsByApiKey"/>.</summary>
+    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+    /// <summary>Every day of the range, in order, with the credits spent per API key.</summary>
+    public IReadOnlyList<KeyUsageDay> ResultsByApiKey { get; init; } = [];
+}
+
+/// <summary>One UTC day of usage per API key.</summary>
+public sealed record KeyUsageDay
+{
+    /// <summary>The day.</summary>
+    public DateOnly Date { get; init; }
+    /// <summary>Net credits spent that day, per API key.</summary>
+    public IReadOnlyList<KeyCredits> UsedCredits { get; init; } = [];
+}
+
+/// <summary>Credits one API key used.</summary>
+public sealed record KeyCredits
+{
+    /// <summary>The API key's id.</summary>
+    public string ApiKeyId { get; init; } = "";
+    /// <summary>Net credits spent: negative when refunds exceeded charges.</summary>
+    public long Amount { get; init; }
 }
 
 /// <summary>One UTC day of usage.</summary>
@@ -75,6 +97,6 @@ public sealed record UsedCredits
 {
     /// <summary>The model id.</summary>
     public string Model { get; init; } = "";
-    /// <summary>Credits charged.</summary>
+    /// <summary>Net credits spent: negative when refunds exceeded charges.</summary>
     public long Amount { get; init; }
 }

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Reelay.Server.Features.Portal;
 
 namespace Reelay.Server.Infrastructure;
 
 /// <summary>
-/// Request ids on every response, and JSON error bodies for what no handler answered (unknown routes,
-/// wrong methods, binding failures, unexpected exceptions) — never an empty or HTML error.
+/// Request ids on every response, and error bodies in each surface's shape for what no handler answered (unknown
+/// routes, wrong methods, binding failures, unreadable bodies, unexpected exceptions) — never an empty error.
 /// </summary>
 public static class ErrorResponses
 {
@@ -18,40 +20,93 @@ public static class ErrorResponses
             : "req_" + Guid.NewGuid().ToString("N");
         context.TraceIdentifier = id;
         context.Response.Headers[RequestIdHeader] = id;
+        // The exception handler clears the response headers before it writes its error; set the id again as it starts.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[RequestIdHeader] = id;
+            return Task.CompletedTask;
+        });
         using (app.Logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = id }))
             await next();
     });
 
+    /// <summary>
+    /// Kestrel reports some malformed bodies (a chunk size that overflows) as a plain IOException from the body stream,
+    /// indistinguishable later from a failing disk. Wrapped here, every reader of the body sees a BadHttpRequestException
+    /// (400) instead, which the error handler below answers like any other unreadable request.
+    /// </summary>
+    public static void UseRequestBodyErrors(this WebApplication app) => app.Use((context, next) =>
+    {
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false)
+            context.Request.Body = new RequestBodyErrorStream(context.Request.Body);
+        return next(context);
+    });
+
     public static void UseJsonErrors(this WebApplication app)
     {
-        app.UseExceptionHandler(handler => handler.Run(async context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var (status, message) = error switch
+            ExceptionHandler = async context =>
             {
-                BadHttpRequestException bad => (bad.StatusCode, "The request could not be read: " + bad.Message),
-                _ => (500, "An internal error occurred. Quote the request id " + context.TraceIdentifier + " when you report it."),
-            };
-            context.Response.StatusCode = status;
-            await context.Response.WriteAsJsonAsync(Body(context.Request.Path, message));
-        }));
+                var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                var (status, message) = Find<BadHttpRequestException>(error) is { } bad
+                    ? (bad.StatusCode, "The request could not be read: " + bad.Message)
+                    : (500, "An internal error occurred. Quote the request id " + context.TraceIdentifier + " when you report it.");
+                context.Response.StatusCode = status;
+                await WriteAsync(context, status, message);
+            },
+            // A client's malformed request is not a server error worth a stack trace in the log.
+            SuppressDiagnosticsCallback = c => Find<BadHttpRequestException>(c.Exception) is not null,
+        });
         app.UseStatusCodePages(async statusContext =>
         {
             var context = statusContext.HttpContext;
-            var message = context.Response.StatusCode switch
+            var status = context.Response.StatusCode;
+            var message = status switch
             {
                 400 => "The request could not be read. Send a JSON object with Content-Type: application/json.",
                 404 => $"No route matches {context.Request.Method} {context.Request.Path}.",
                 405 => $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
                 413 => "The request body is too large.",
                 415 => "Unsupported content type. Send Content-Type: application/json.",
-                _ => $"The request failed with status {context.Response.StatusCode}.",
+                _ => $"The request failed with status {status}.",
             };
-            await context.Response.WriteAsJsonAsync(Body(context.Request.Path, message));
+            await WriteAsync(context, status, message);
         });
     }
 
-    /// <summary>Each surface's error shape: RunBlob routes use "detail", everything else "error".</summary>
-    public static object Body(PathString path, string message) =>
-        path.StartsWithSegments("/v1/sora") || path.StartsWithSegments("/v1/data") ? new { detail = message } : new { error = message };
+    public static bool IsRunBlob(PathString path) => path.StartsWithSegments("/v1/sora") || path.StartsWithSegments("/v1/data");
+
+    /// <summary>The error in the shape of the surface the path belongs to: portal HTML, worker {error, code}, RunBlob {detail}, else {error}.</summary>
+    private static Task WriteAsync(HttpContext context, int status, string message)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/portal"))
+        {
+            context.Response.ContentType = PortalHtml.ContentType;
+            return context.Response.WriteAsync(PortalHtml.ErrorPage(status, message));
+        }
+        if (path.StartsWithSegments("/worker")) return context.Response.WriteAsJsonAsync(new { error = message, code = WorkerCode(status) });
+        return IsRunBlob(path) ? context.Response.WriteAsJsonAsync(new { detail = message }) : context.Response.WriteAsJsonAsync(new { error = message });
+    }
+
+    /// <summary>The worker protocol's stable codes for the statuses no worker endpoint answered itself.</summary>
+    private static string WorkerCode(int status) => status switch
+    {
+        400 => "invalid_request",
+        401 => "unauthorized",
+        404 => "unknown_route", // not "not_found": that one means the task named in a route does not exist
+        405 => "method_not_allowed",
+        413 => "too_large",
+        415 => "unsupported_media_type",
+        >= 500 => "internal",
+        _ => "error",
+    };
+
+    private static T? Find<T>(Exception? error) where T : Exception
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+            if (e is T found) return found;
+        return null;
+    }
 }

@@ -8,24 +8,39 @@ public static class JsonBody
     // A 5 MB data URI (or RunBlob's 10 MB base64 image) plus the rest of the request; larger bodies are refused before they are buffered.
     public const int MaxBytes = 15 * 1024 * 1024;
 
-    public static async Task<(byte[]? Bytes, int Status, string? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The body's bytes, or why not: too large, unreadable (a broken chunked encoding), or JSON whose strings are not
+    /// text (see <see cref="JsonText"/>; 422 on the RunBlob surface, whose validation errors are 422, else 400).
+    /// Checked here, before any surface reads a string, because every create path starts with this call.
+    /// </summary>
+    public static async Task<(byte[]? Bytes, int Status, JsonBodyError? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var tooLarge = $"The request body is larger than {MaxBytes / 1048576} MB.";
+        var tooLarge = new JsonBodyError($"The request body is larger than {MaxBytes / 1048576} MB.");
         if (request.ContentLength > MaxBytes) return (null, 413, tooLarge);
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        try
         {
-            if (buffer.Length + read > MaxBytes) return (null, 413, tooLarge);
-            buffer.Write(chunk, 0, read);
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > MaxBytes) return (null, 413, tooLarge);
+                buffer.Write(chunk, 0, read);
+            }
         }
-        return (buffer.ToArray(), 200, null);
+        catch (BadHttpRequestException ex)
+        {
+            return (null, ex.StatusCode, new JsonBodyError("The request body could not be read: " + ex.Message));
+        }
+        var bytes = buffer.ToArray();
+        var invalid = JsonText.FindInvalid(bytes);
+        if (invalid.Count > 0) return (null, ErrorResponses.IsRunBlob(request.Path) ? 422 : 400, JsonBodyError.ForInvalidText(invalid));
+        return (bytes, 200, null);
     }
 
-    public static (JsonDocument? Document, int Status, string? Error) Parse(byte[] bytes)
+    public static (JsonDocument? Document, int Status, JsonBodyError? Error) Parse(byte[] bytes)
     {
-        if (bytes.Length == 0) return (null, 400, "The request body is empty. Send a JSON object with Content-Type: application/json.");
+        if (bytes.Length == 0) return (null, 400, new("The request body is empty. Send a JSON object with Content-Type: application/json."));
         JsonDocument document;
         try
         {
@@ -33,17 +48,17 @@ public static class JsonBody
         }
         catch (JsonException ex)
         {
-            return (null, 400, $"The request body is not valid JSON: {ex.Message}");
+            return (null, 400, new($"The request body is not valid JSON: {ex.Message}"));
         }
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
-            return (null, 400, "The request body must be a JSON object.");
+            return (null, 400, new("The request body must be a JSON object."));
         }
         return (document, 200, null);
     }
 
-    public static async Task<(JsonDocument? Document, int Status, string? Error)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<(JsonDocument? Document, int Status, JsonBodyError? Error)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var (bytes, status, error) = await ReadAsync(request, cancellationToken);
         return bytes is null ? (null, status, error) : Parse(bytes);

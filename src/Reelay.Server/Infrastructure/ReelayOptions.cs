@@ -19,6 +19,10 @@ public sealed record ReelayOptions
     public TimeSpan OutputUrlLifetime { get; init; } = TimeSpan.FromHours(24);
     public string FfmpegPath { get; init; } = "ffmpeg";
     public string? PublicBaseUrl { get; init; }
+    /// <summary>Server:AllowedHosts: request hosts (besides loopback and the listening addresses) that absolute URLs may be built from.</summary>
+    public IReadOnlySet<string> AllowedHosts { get; init; } = new HashSet<string>();
+    /// <summary>Server:TrustedProxies: the proxies whose X-Forwarded-* headers are believed.</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
     public int DefaultOrganizationCredits { get; init; } = 10_000;
     public int MaxQueuedTasks { get; init; } = 1000;
     public long MaxMonthlyCreditSpend { get; init; } = 1_000_000;
@@ -45,6 +49,8 @@ public sealed record ReelayOptions
             OutputUrlLifetime = TimeSpan.FromSeconds(config.GetValue("Outputs:UrlLifetimeSeconds", 86_400.0)),
             FfmpegPath = config["Engines:Preview:FfmpegPath"] ?? "ffmpeg",
             PublicBaseUrl = string.IsNullOrWhiteSpace(config["Server:PublicBaseUrl"]) ? null : config["Server:PublicBaseUrl"]!.TrimEnd('/'),
+            AllowedHosts = List(config, "Server:AllowedHosts").Select(h => h.TrimEnd('.').ToLowerInvariant()).ToHashSet(),
+            TrustedProxies = List(config, "Server:TrustedProxies").Select(Network).ToList(),
             DefaultOrganizationCredits = config.GetValue("Bootstrap:DefaultOrganizationCredits", 10_000),
             MaxQueuedTasks = config.GetValue("Limits:MaxQueuedTasks", 1000),
             MaxMonthlyCreditSpend = config.GetValue("Limits:MaxMonthlyCreditSpend", 1_000_000L),
@@ -56,6 +62,20 @@ public sealed record ReelayOptions
         if (options.WorkerToken is { Length: < 16 })
             throw new InvalidOperationException("Workers:Token is too short: use at least 16 random characters (e.g. openssl rand -hex 24).");
         if (options.WorkerConcurrency < 0) throw new InvalidOperationException("Workers:Concurrency must be 0 or more.");
+        if (options.PublicBaseUrl is not null && (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var publicBase) || publicBase.Scheme is not ("http" or "https")))
+            throw new InvalidOperationException($"Server:PublicBaseUrl '{options.PublicBaseUrl}' must be an absolute http:// or https:// URL, e.g. https://reelay.example.com.");
         return options;
+    }
+
+    /// <summary>A list setting: "a,b;c" in one value, or the children of the section (Server__AllowedHosts__0=…).</summary>
+    private static IEnumerable<string> List(IConfiguration config, string key) =>
+        (string.IsNullOrWhiteSpace(config[key]) ? config.GetSection(key).GetChildren().Select(c => c.Value ?? "") : config[key]!.Split(',', ';', ' '))
+        .Select(v => v.Trim()).Where(v => v.Length > 0);
+
+    private static System.Net.IPNetwork Network(string value)
+    {
+        if (System.Net.IPNetwork.TryParse(value, out var network)) return network;
+        if (System.Net.IPAddress.TryParse(value, out var address)) return new System.Net.IPNetwork(address, address.GetAddressBytes().Length * 8);
+        throw new InvalidOperationException($"Server:TrustedProxies entry '{value}' is neither an IP address nor a CIDR network (e.g. 10.0.0.5 or 10.0.0.0/8).");
     }
 }

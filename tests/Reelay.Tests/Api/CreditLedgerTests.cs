@@ -95,4 +95,36 @@ public class CreditLedgerTests(ServerFixture fixture) : IClassFixture<ServerFixt
         var badDate = await _api.SendAsync(HttpMethod.Post, "/v1/organization/usage", tenant.Key, new { startDate = "yesterday" });
         Assert.Equal("startDate", badDate.Body.GetProperty("issues")[0].GetProperty("path")[0].GetString());
     }
+
+    [Fact]
+    public async Task Usage_is_net_of_refunds_per_model_and_per_api_key()
+    {
+        var tenant = await _api.NewTenantAsync(credits: 1000);
+        var second = await _api.AdminAsync(HttpMethod.Post, $"/admin/v1/organizations/{tenant.OrgId}/keys", new { name = "second" });
+        var (secondKey, secondKeyId) = (second.GetProperty("key").GetString()!, second.GetProperty("id").GetString()!);
+        var refunded = await _api.CreateTextTaskAsync(tenant.Key);
+        var kept = await _api.CreateTextTaskAsync(secondKey);
+        await _api.WaitForAsync(tenant.Key, refunded, ReelayApi.IsTerminal);
+        await _api.WaitForAsync(secondKey, kept, ReelayApi.IsTerminal);
+
+        var refund = await _api.AdminAsync(HttpMethod.Post, $"/admin/v1/organizations/{tenant.OrgId}/credits", new { credits = 24, reason = "bad render", taskId = refunded });
+        Assert.Equal(1000 - 24 - 24 + 24, refund.GetProperty("creditBalance").GetInt64());
+        var again = await _api.SendAsync(HttpMethod.Post, $"/admin/v1/organizations/{tenant.OrgId}/credits", ServerProcess.AdminToken, new { credits = 1, taskId = refunded });
+        Assert.Equal(400, again.Status);
+        Assert.StartsWith($"At most 0 credits of task '{refunded}' can still be refunded", again.Error);
+
+        var usage = await _api.SendAsync(HttpMethod.Post, "/v1/organization/usage", tenant.Key, new { });
+        Assert.Equal(200, usage.Status);
+        var date = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        var today = usage.Body.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("date").GetString() == date);
+        Assert.Equal("""[{"model":"gen4.5","amount":24}]""", today.GetProperty("usedCredits").GetRawText());
+        Assert.Equal(["gen4.5"], usage.Body.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+        var keys = new[] { tenant.KeyId, secondKeyId }.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(keys, usage.Body.GetProperty("apiKeys").EnumerateArray().Select(k => k.GetString()));
+        var byKey = usage.Body.GetProperty("resultsByApiKey").EnumerateArray().ToList();
+        Assert.Equal(30, byKey.Count);
+        var todayByKey = byKey.Single(r => r.GetProperty("date").GetString() == date).GetProperty("usedCredits").EnumerateArray()
+            .ToDictionary(u => u.GetProperty("apiKeyId").GetString()!, u => u.GetProperty("amount").GetInt64());
+        Assert.Equal(new Dictionary<string, long> { [tenant.KeyId] = 0, [secondKeyId] = 24 }, todayByKey);
+    }
 }

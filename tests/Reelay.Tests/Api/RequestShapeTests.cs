@@ -33,7 +33,7 @@ public class RequestShapeTests(ServerFixture fixture) : IClassFixture<ServerFixt
         Assert.Equal("Validation of body failed", reply.Error);
         var issues = reply.Body.GetProperty("issues").EnumerateArray()
             .Select(i => $"{string.Join(".", i.GetProperty("path").EnumerateArray().Select(p => p.ToString()))}:{i.GetProperty("code").GetString()}").ToList();
-        Assert.Equal([":unrecognized_keys", "ratio:invalid_enum_value", "duration:too_big", "contentModeration.publicFigureThreshold:invalid_type", "promptImage:custom"], issues);
+        Assert.Equal([":unrecognized_keys", "ratio:invalid_enum_value", "contentModeration.publicFigureThreshold:invalid_type", "duration:too_big", "promptImage:custom"], issues);
 
         var docUrl = reply.Body.GetProperty("docUrl").GetString()!;
         Assert.StartsWith(_api.BaseUrl.ToString().TrimEnd('/') + "/docs/errors#validation", docUrl);

@@ -181,4 +181,16 @@ public class RunBlobTests(ServerFixture fixture) : IClassFixture<ServerFixture>
         Assert.NotNull(body.GetProperty("detail").GetString());
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
     }
+
+    [Fact]
+    public async Task A_callback_url_whose_host_is_longer_than_dns_allows_is_a_400_invalid_url()
+    {
+        var tenant = await _api.NewTenantAsync();
+        // Five 60-letter labels: each label is legal, the 310-character name is not (253 at most); Dns used to throw on it.
+        var host = string.Join(".", Enumerable.Repeat(new string('a', 60), 5)) + ".com";
+        var (status, body, _) = await CallAsync(HttpMethod.Post, "/v1/sora/generate", tenant.Key,
+            new { prompt = "a red fox in snow", orientation = "16:9", duration = 10, callback_url = $"https://{host}/hook" });
+        Assert.Equal(400, status);
+        Assert.Equal("callback_url: Invalid URL", body.GetProperty("detail").GetString());
+    }
 }

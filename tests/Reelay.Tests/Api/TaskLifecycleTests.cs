@@ -51,6 +51,24 @@ public class TaskLifecycleTests(ServerFixture fixture) : IClassFixture<ServerFix
     }
 
     [Fact]
+    public async Task A_range_past_the_end_of_an_output_is_a_416_with_the_size_and_a_json_error()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var id = await _api.CreateTextTaskAsync(tenant.Key);
+        var url = (await _api.WaitForAsync(tenant.Key, id, ReelayApi.IsTerminal)).GetProperty("output")[0].GetString()!;
+        var size = (await ReelayApi.DownloadAsync(url)).Length;
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Range", "bytes=999999999-");
+        using var response = await ReelayApi.Client.SendAsync(request);
+        Assert.Equal(416, (int)response.StatusCode);
+        Assert.Equal($"bytes */{size}", response.Content.Headers.GetValues("Content-Range").Single());
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.StartsWith($"The requested range is not satisfiable: this file is {size} bytes.", error);
+        Assert.True(response.Headers.Contains("X-Request-Id"));
+    }
+
+    [Fact]
     public async Task Tampered_or_expired_output_urls_are_refused()
     {
         var tenant = await _api.NewTenantAsync();

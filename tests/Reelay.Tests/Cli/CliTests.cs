@@ -123,9 +123,9 @@ public class CliTests(ServerFixture fixture) : IClassFixture<ServerFixture>
         Assert.Contains(id, get.Stdout);
         var cancel = await Reelay(env, "tasks", "cancel", id);
         Assert.Equal(0, cancel.ExitCode);
-        Assert.Contains("cancelled", cancel.Stdout);
+        Assert.Contains("cancelled and deleted", cancel.Stdout);
         var watchCancelled = await Reelay(env, "tasks", "watch", id);
-        Assert.Equal(3, watchCancelled.ExitCode);
+        Assert.Equal(2, watchCancelled.ExitCode); // gone, as the Runway API does after a cancel
 
         var done = await _api.CreateTextTaskAsync(key);
         var watch = await Reelay(env, "--json", "tasks", "watch", done, "--out", Path.Combine(TestPaths.NewTempDirectory("reelay-cli-w"), "w.mp4"));

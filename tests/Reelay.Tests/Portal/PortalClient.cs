@@ -51,5 +51,8 @@ public sealed partial class PortalClient : IDisposable
         return _http.PostAsync(path, new FormUrlEncodedContent(fields));
     }
 
+    /// <summary>Posts any body with this client's cookies (a form the browser would never send).</summary>
+    public Task<HttpResponseMessage> PostContentAsync(string path, HttpContent content) => _http.PostAsync(path, content);
+
     public void Dispose() => _http.Dispose();
 }

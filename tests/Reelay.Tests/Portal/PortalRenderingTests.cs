@@ -39,7 +39,7 @@ public class PortalRenderingTests
             new UsageDay("2026-01-01", [new UsedCredits("gen4.5", 60), new UsedCredits("<veo>", 40)]),
             new UsageDay("2026-01-02", []),
             new UsageDay("2026-01-03", [new UsedCredits("gen4.5", 120)]),
-        ], ["<veo>", "gen4.5"]);
+        ], ["<veo>", "gen4.5"], [], []);
         var svg = XDocument.Parse(UsageChart.Render(usage));
         XNamespace ns = "http://www.w3.org/2000/svg";
         var bars = svg.Descendants(ns + "rect").Where(r => (string?)r.Attribute("class") == "bar").ToList();
@@ -53,7 +53,7 @@ public class PortalRenderingTests
     [Fact]
     public void An_empty_period_draws_a_chart_that_says_so()
     {
-        var svg = UsageChart.Render(new UsageResponse([new UsageDay("2026-01-01", [])], []));
+        var svg = UsageChart.Render(new UsageResponse([new UsageDay("2026-01-01", [])], [], [], []));
         XDocument.Parse(svg);
         Assert.Contains("No credits charged", svg);
     }

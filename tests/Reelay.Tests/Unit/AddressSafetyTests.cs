@@ -226,4 +226,14 @@ public class AddressSafetyTests
     [Fact]
     public void A_public_v6_address_with_a_scope_id_is_judged_by_its_bytes() =>
         Assert.True(AddressSafety.IsPublic(IPAddress.Parse("2606:4700:4700::1111%3")));
+
+    [Fact]
+    public void Names_longer_than_dns_carries_are_invalid_urls_and_do_not_reach_the_resolver()
+    {
+        static string Name(int labels, int length) => string.Join(".", Enumerable.Repeat(new string('a', length), labels));
+        Assert.Equal(Invalid, AddressSafety.CheckUrl($"https://{Name(5, 60)}.com/a.png").Reason); // 304 characters
+        Assert.Equal(Invalid, AddressSafety.CheckUrl($"https://{Name(1, 64)}.com/a.png").Reason); // one label over 63
+        Assert.Null(AddressSafety.CheckUrl($"https://{Name(4, 62)}.a/a.png").Reason);          // exactly 253
+        Assert.False(AddressSafety.IsDnsLength(Name(4, 63) + ".a"));
+    }
 }

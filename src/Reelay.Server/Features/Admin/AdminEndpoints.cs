@@ -9,8 +9,9 @@ namespace Reelay.Server.Features.Admin;
 
 public sealed record CreateOrganizationRequest(string? Name, long? Credits);
 public sealed record CreateKeyRequest(string? Name);
-public sealed record GrantCreditsRequest(long? Credits, string? Reason);
-public sealed record LimitsRequest(Dictionary<string, ModelLimitsRequest>? Models);
+/// <summary>With TaskId: a refund of that task's charge, reported as negative usage of its model.</summary>
+public sealed record GrantCreditsRequest(long? Credits, string? Reason, string? TaskId = null);
+public sealed record LimitsRequest(Dictionary<string, ModelLimitsRequest?>? Models);
 public sealed record ModelLimitsRequest(int? MaxConcurrentGenerations, int? MaxDailyGenerations);
 public sealed record OrganizationResponse(string Id, string Name, bool Suspended, long CreditBalance, string CreatedAt, Dictionary<string, ModelLimits> Limits);
 
@@ -50,7 +51,13 @@ public static class AdminEndpoints
             if (body.Credits is null or 0) return Bad("'credits' must be a non-zero integer (negative to deduct).");
             await using var connection = await db.OpenAsync();
             if (!await Orgs.ExistsAsync(connection, id)) return OrgNotFound();
-            await Ledger.GrantAsync(connection, id, body.Credits.Value, string.IsNullOrWhiteSpace(body.Reason) ? "admin grant" : body.Reason);
+            if (body.TaskId is not null)
+            {
+                if (body.Credits < 0) return Bad("A refund ('taskId') gives credits back: 'credits' must be positive.");
+                if (await Ledger.RefundAsync(connection, id, body.TaskId, body.Credits.Value, string.IsNullOrWhiteSpace(body.Reason) ? "refund" : body.Reason) is { } problem)
+                    return Bad(problem);
+            }
+            else await Ledger.GrantAsync(connection, id, body.Credits.Value, string.IsNullOrWhiteSpace(body.Reason) ? "admin grant" : body.Reason);
             return Results.Json(new { organizationId = id, creditBalance = await Ledger.BalanceAsync(connection, id) });
         });
 
@@ -70,6 +77,8 @@ public static class AdminEndpoints
             foreach (var (model, limits) in body.Models)
             {
                 if (catalog.Find(model) is null) return Bad($"Unknown model '{model}'.");
+                // JSON null binds as a null record: "leave it as it is" is spelled {}, not null.
+                if (limits is null) return Bad($"Limits for '{model}' must be an object such as {{\"maxConcurrentGenerations\": 1, \"maxDailyGenerations\": 50}}, not null.");
                 if (limits.MaxConcurrentGenerations is < 1 || limits.MaxDailyGenerations is < 0)
                     return Bad($"Limits for '{model}': maxConcurrentGenerations must be at least 1 and maxDailyGenerations at least 0.");
             }
@@ -86,7 +95,7 @@ public static class AdminEndpoints
                         INSERT INTO model_limits (org_id, model, max_concurrent, max_daily) VALUES (@id, @model, @c, @d)
                         ON CONFLICT (org_id, model) DO UPDATE SET max_concurrent = excluded.max_concurrent, max_daily = excluded.max_daily
                         """,
-                        new { id, model, c = requested.MaxConcurrentGenerations ?? current.MaxConcurrentGenerations, d = requested.MaxDailyGenerations ?? current.MaxDailyGenerations }, tx);
+                        new { id, model, c = requested!.MaxConcurrentGenerations ?? current.MaxConcurrentGenerations, d = requested.MaxDailyGenerations ?? current.MaxDailyGenerations }, tx); // not null: checked above
                 }
                 await tx.CommitAsync();
             }

@@ -75,6 +75,7 @@ public static class AddressSafety
         string idnHost;
         try { idnHost = uri.IdnHost; }
         catch (UriFormatException) { return (null, AssetRules.InvalidUrl); }
+        if (!IsDnsLength(idnHost)) return (null, AssetRules.InvalidUrl);
         // Defence in depth: should Uri ever find an address where we found a name, the address wins.
         if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || IsIpLiteral(uri.Host) || IsIpLiteral(idnHost))
             return (null, AssetRules.HostedOnDomain);
@@ -83,6 +84,19 @@ public static class AddressSafety
             || !host.Equals(uri.Host, StringComparison.OrdinalIgnoreCase) || uri.Port != portNumber || uri.UserInfo.Length > 0)
             return (null, AssetRules.InvalidUrl);
         return (uri, null);
+    }
+
+    public const int MaxDnsNameLength = 253;
+    public const int MaxDnsLabelLength = 63;
+
+    /// <summary>
+    /// A name DNS can carry: at most 253 characters (the trailing dot aside) in labels of at most 63. Longer ones are
+    /// not names any resolver will answer, and the system resolver throws on them instead of saying "not found".
+    /// </summary>
+    public static bool IsDnsLength(string host)
+    {
+        var name = host.EndsWith('.') ? host[..^1] : host;
+        return name.Length is > 0 and <= MaxDnsNameLength && name.Split('.').All(label => label.Length <= MaxDnsLabelLength);
     }
 
     /// <summary>

@@ -26,16 +26,18 @@ public sealed class AssetFetcher(AssetOptions options)
                 report.Pass("connect", $"connected to {uri.Host}");
                 if (!JudgeHeaders(head, kind, report, out _, out _)) return null;
             }
-            using var get = await SendAsync(HttpMethod.Get, uri, deadline.Token);
+            var probe = new BodyLengthProbe();
+            using var get = await SendAsync(HttpMethod.Get, uri, deadline.Token, probe);
             if (!JudgeHeaders(get, kind, report, out var mediaType, out var declared)) return null;
 
             Directory.CreateDirectory(options.TempDirectory);
             tempPath = Path.Combine(options.TempDirectory, $"asset-{Guid.NewGuid():N}");
             var read = await CopyCappedAsync(get, tempPath, declared, deadline.Token);
             report.Observed.BytesRead = read;
-            if (read != declared)
+            if (read != declared || probe.SentMore)
             {
-                report.Fail("body length", AssetRules.SizeExceeds(AssetOptions.UrlLimit(kind)), $"Content-Length said {declared} bytes; the body {(read > declared ? "ran past it" : $"ended after {read}")}");
+                report.Fail("body length", AssetRules.SizeExceeds(AssetOptions.UrlLimit(kind)),
+                    $"Content-Length said {declared} bytes; the body {(read < declared ? $"ended after {read}" : "ran past it")}");
                 return null;
             }
             report.Pass("body length", $"{read} bytes, as declared");
@@ -65,13 +67,15 @@ public sealed class AssetFetcher(AssetOptions options)
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken, BodyLengthProbe? probe = null)
     {
         using var request = new HttpRequestMessage(method, uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher };
         request.Headers.UserAgent.ParseAdd(options.UserAgent);
         request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
-        // A body longer than its Content-Length leaves junk on the connection: never reuse it after a GET.
-        if (method == HttpMethod.Get) request.Headers.ConnectionClose = true;
+        // Never reuse a connection: a body longer than its Content-Length leaves junk on it, and the GET's probe
+        // watches a connection of its own (a GET on the HEAD's pooled connection would slip past it).
+        request.Headers.ConnectionClose = true;
+        if (probe is not null) request.Options.Set(BodyLengthProbe.Key, probe);
         return await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 

@@ -29,6 +29,7 @@ public static class SafeConnector
             AutomaticDecompression = DecompressionMethods.None,
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
             ConnectCallback = (context, cancellationToken) => ConnectAsync(options, context.DnsEndPoint, onConnect, cancellationToken),
+            PlaintextStreamFilter = BodyLengthProbe.Filter,
             SslOptions = new SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Validate(options.TrustedCertificates, certificate, chain, errors),
@@ -41,6 +42,8 @@ public static class SafeConnector
     {
         var name = host.TrimEnd('.');
         if (options.Resolve.TryGetValue(name, out var pinned)) return [pinned];
+        // Callers expect "not found" for a name that cannot resolve; Dns throws ArgumentException for over-long ones.
+        if (!AddressSafety.IsDnsLength(name)) throw new SocketException((int)SocketError.HostNotFound);
         IReadOnlyList<IPAddress> addresses = options.DnsOverrides.TryGetValue(name, out var overridden)
             ? [overridden]
             : await Dns.GetHostAddressesAsync(name, cancellationToken);

@@ -5,13 +5,20 @@ namespace Reelay.Server.Features.Blobs;
 /// <summary>Serves a blob over HTTP with single byte ranges, so players can seek whatever store holds it.</summary>
 public static class BlobResults
 {
-    /// <summary>The blob, or the caller's answer when it does not exist (found out by the same lookup that serves it).</summary>
-    public static IResult Serve(IBlobStore store, string key, string contentType, Func<IResult> notFound)
+    /// <summary>
+    /// The blob, or the caller's answer when it does not exist (found out by the same lookup that serves it). A range
+    /// past the end is a 416 with Content-Range: bytes */SIZE and a body (by default {"error"}) saying why.
+    /// </summary>
+    public static IResult Serve(IBlobStore store, string key, string contentType, Func<IResult> notFound, Func<long, IResult>? unsatisfiable = null)
     {
-        if (store is not DirectoryBlobStore directory) return new RangedBlobResult(store, key, contentType, notFound);
+        unsatisfiable ??= size => Results.Json(new { error = UnsatisfiableMessage(size) }, statusCode: StatusCodes.Status416RangeNotSatisfiable);
+        if (store is not DirectoryBlobStore directory) return new RangedBlobResult(store, key, contentType, notFound, unsatisfiable);
         var path = directory.PathFor(key);
-        return File.Exists(path) ? Results.File(path, contentType, enableRangeProcessing: true) : notFound(); // the OS file, sendfile and all
+        return File.Exists(path) ? new FileBlobResult(path, contentType, unsatisfiable) : notFound();
     }
+
+    public static string UnsatisfiableMessage(long size) =>
+        $"The requested range is not satisfiable: this file is {size} bytes. Ask for a range that starts below {size}, or omit Range.";
 
     /// <summary>The range a Range header asks for within a blob of a size: null for the whole blob, Empty when unsatisfiable.</summary>
     public static (long From, long Length)? PickRange(string? header, long size, out bool unsatisfiable)
@@ -37,7 +44,28 @@ public static class BlobResults
         return (from, to - from + 1);
     }
 
-    private sealed class RangedBlobResult(IBlobStore store, string key, string contentType, Func<IResult> notFound) : IResult
+    /// <summary>The OS file (sendfile and all) through ASP.NET's range processing, which answers an unsatisfiable range with an empty 416.</summary>
+    private sealed class FileBlobResult(string path, string contentType, Func<long, IResult> unsatisfiable) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            // With If-Range the file result may serve the whole file instead: that decision stays with it.
+            if (http.Request.Headers.IfRange.Count == 0 && new FileInfo(path) is { Exists: true } file)
+            {
+                PickRange(http.Request.Headers.Range, file.Length, out var outOfRange);
+                if (outOfRange)
+                {
+                    http.Response.Headers.AcceptRanges = "bytes";
+                    http.Response.Headers.ContentRange = $"bytes */{file.Length}";
+                    await unsatisfiable(file.Length).ExecuteAsync(http);
+                    return;
+                }
+            }
+            await Results.File(path, contentType, enableRangeProcessing: true).ExecuteAsync(http);
+        }
+    }
+
+    private sealed class RangedBlobResult(IBlobStore store, string key, string contentType, Func<IResult> notFound, Func<long, IResult> unsatisfiable) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
@@ -49,18 +77,18 @@ public static class BlobResults
                 return;
             }
             response.Headers.AcceptRanges = "bytes";
-            var range = PickRange(http.Request.Headers.Range, size.Value, out var unsatisfiable);
-            if (unsatisfiable)
+            var range = PickRange(http.Request.Headers.Range, size.Value, out var outOfRange);
+            if (outOfRange)
             {
-                response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
                 response.Headers.ContentRange = $"bytes */{size}";
+                await unsatisfiable(size.Value).ExecuteAsync(http);
                 return;
             }
             var (from, length) = range ?? (0, size.Value);
             await using var stream = await store.OpenReadAsync(key, from, length, http.RequestAborted);
             if (stream is null)
             {
-                response.StatusCode = StatusCodes.Status404NotFound;
+                await notFound().ExecuteAsync(http); // deleted between the size lookup and the read
                 return;
             }
             response.ContentType = contentType;

@@ -17,6 +17,29 @@ public static class Ledger
     public static Task GrantAsync(DbConnection connection, string orgId, long credits, string reason, DbTransaction? tx = null) =>
         AppendAsync(connection, tx, orgId, "grant", credits, null, null, reason);
 
+    /// <summary>
+    /// Gives back credits a task was charged: a grant that names the task and its model, so usage reports it as negative
+    /// spend on that model and day. At most the task's charge minus earlier refunds; returns the problem, or null.
+    /// </summary>
+    public static async Task<string?> RefundAsync(DbConnection connection, string orgId, string taskId, long credits, string reason)
+    {
+        await using var tx = Db.BeginWrite(connection);
+        // PostgreSQL: the task row's lock serializes refunds of one task (SQLite's write transaction already does).
+        await connection.ExecuteScalarAsync<string>($"SELECT id FROM tasks WHERE id = @taskId{Db.ForUpdate(connection)}", new { taskId }, tx);
+        var task = await connection.QuerySingleAsync<(string? Model, long Charged, long Refunded)>(
+            """
+            SELECT MAX(model), CAST(COALESCE(SUM(CASE WHEN kind = 'charge' THEN -amount ELSE 0 END), 0) AS BIGINT),
+                   CAST(COALESCE(SUM(CASE WHEN kind = 'grant' THEN amount ELSE 0 END), 0) AS BIGINT)
+            FROM ledger_entries WHERE org_id = @orgId AND task_id = @taskId
+            """, new { orgId, taskId }, tx);
+        if (task.Model is null || task.Charged == 0) return $"Task '{taskId}' of this organization was not charged: there is nothing to refund.";
+        if (credits > task.Charged - task.Refunded)
+            return $"At most {task.Charged - task.Refunded} credits of task '{taskId}' can still be refunded (charged {task.Charged}, refunded {task.Refunded}).";
+        await AppendAsync(connection, tx, orgId, "grant", credits, taskId, task.Model, reason);
+        await tx.CommitAsync();
+        return null;
+    }
+
     public static Task HoldAsync(DbConnection connection, DbTransaction tx, string orgId, string taskId, string model, long credits) =>
         AppendAsync(connection, tx, orgId, "hold", -credits, taskId, model, "task created");
 

@@ -9,8 +9,7 @@ public static class DocsEndpoints
     /// <summary>The absolute docUrl for an error section, on this server.</summary>
     public static string Url(HttpContext context, string anchor)
     {
-        var options = context.RequestServices.GetRequiredService<ReelayOptions>();
-        var baseUrl = options.PublicBaseUrl ?? $"{context.Request.Scheme}://{context.Request.Host}";
+        var baseUrl = context.RequestServices.GetRequiredService<PublicUrls>().BaseUrl(context);
         return $"{baseUrl}/docs/errors#{anchor}";
     }
 

@@ -35,7 +35,11 @@ public static class ErrorReference
         [
             new("400", "The request body is not valid JSON: …", "The body does not parse as JSON.", "Send JSON with Content-Type: application/json."),
             new("400", "The request body must be a JSON object.", "The body is an array, string or number.", "Wrap the fields in an object."),
-            new("413", $"The request body is larger than {JsonBody.MaxBytes / 1048576} MB.", "The body is too large (usually a huge data URI).", "Upload large images, videos and audio and pass their URI instead."),
+            new("400", "Validation of body failed: Invalid string: contains an unpaired UTF-16 surrogate (\\ud800) (invalid_string, invalid_key)",
+                "A string value or property name is not Unicode text: a \\ud800–\\udfff escape without its other half, or bytes that are not UTF-8. Each one is an issue at its path.",
+                "Encode text as UTF-8 and escape characters outside the BMP as a surrogate pair (\\ud83d\\ude00), as JSON.stringify does."),
+            new("400", "The request body could not be read: …", "The HTTP framing is broken (e.g. a chunk size that does not fit in 64 bits) or the body ended early.", "Send a Content-Length or valid chunked encoding."),
+            new("413", $"The request body is larger than {Infrastructure.JsonBody.MaxBytes / 1048576} MB.", "The body is too large (usually a huge data URI).", "Upload large images, videos and audio and pass their URI instead."),
         ]),
         new("validation", "400: Validation of body failed", "The response lists every problem in 'issues'; each has a Zod-style 'code', a 'path' to the field and a 'message'. Each model's schema is closed: unknown fields are reported as unrecognized_keys.",
         [
@@ -91,6 +95,7 @@ public static class ErrorReference
             new("403", "This output URL has expired. …", "The URL is past its expiry.", "GET the task again."),
             new("403", "This output URL's signature is not valid. …", "The URL was altered.", "Use the URL as returned."),
             new("404", "This output no longer exists.", "The task was deleted.", "—"),
+            new("416", "The requested range is not satisfiable: this file is N bytes. …", "A Range header starts at or past the end of the file; Content-Range: bytes */N gives the size.", "Ask for a range inside the file, or omit Range."),
         ]),
         new("sandbox", "Sandbox controls: X-Reelay-Simulate", "Send this header on a create request to provoke what real APIs do. Options combine with commas: 'delay=5, fail=SAFETY.INPUT.IMAGE'.",
         [

@@ -35,6 +35,18 @@ public static class EngineRun
     /// <summary>The engines a worker process can run itself; other catalog engines ("pool:NAME") are served by remote workers.</summary>
     public static readonly IReadOnlySet<string> LocalEngines = new HashSet<string> { "preview", "noop" };
 
+    /// <summary>Engines that make several outputs (images of outputCount) write the first at the job's path and the others beside it.</summary>
+    public static string OutputPath(string first, int index) =>
+        index == 0 ? first : Path.Combine(Path.GetDirectoryName(first)!, $"{Path.GetFileNameWithoutExtension(first)}-{index}{Path.GetExtension(first)}");
+
+    /// <summary>The outputs an engine wrote, in order: the first, then as many more as exist.</summary>
+    public static IEnumerable<string> OutputPaths(string first)
+    {
+        for (var index = 0; index < MaxOutputs && File.Exists(OutputPath(first, index)); index++) yield return OutputPath(first, index);
+    }
+
+    public const int MaxOutputs = 16;
+
     /// <summary>The output file's extension: the request's format, except for noop, whose placeholder is always an MP4.</summary>
     public static string OutputExtension(string engine, GenerationRequest request) =>
         engine == "noop" ? ".mp4" : Outputs.OutputFormats.Extension(request.Output.Format);

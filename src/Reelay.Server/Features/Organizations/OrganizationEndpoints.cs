@@ -11,10 +11,6 @@ using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Organizations;
 
-public sealed record UsedCredits(string Model, long Amount);
-public sealed record UsageDay(string Date, IReadOnlyList<UsedCredits> UsedCredits);
-public sealed record UsageResponse(IReadOnlyList<UsageDay> Results, IReadOnlyList<string> Models);
-
 public static class OrganizationEndpoints
 {
     public const int MaxUsageDays = 90;
@@ -49,16 +45,10 @@ public static class OrganizationEndpoints
             var (range, issues) = UsageRange(document.RootElement, DateOnly.FromDateTime(DateTime.UtcNow));
             if (range is null) return RunwayErrors.Validation(http, issues);
             await using var connection = await db.OpenAsync();
-            var charges = await connection.QueryAsync<(string Model, long CreatedAt, long Amount)>(
-                """
-                SELECT model, created_at, -amount FROM ledger_entries
-                WHERE org_id = @orgId AND kind = 'charge' AND created_at >= @from AND created_at < @to
-                """, new { orgId = Caller.From(http).OrgId, from = ToMs(range.Value.Start), to = ToMs(range.Value.Before) });
-            return Results.Json(Summarize(range.Value.Start, range.Value.Before, charges.Select(c => (c.Model, c.CreatedAt, c.Amount))));
+            var entries = await UsageReport.LoadAsync(connection, Caller.From(http).OrgId, range.Value.Start, range.Value.Before);
+            return Results.Json(UsageReport.Summarize(range.Value.Start, range.Value.Before, entries));
         });
     }
-
-    private static long ToMs(DateOnly date) => new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
 
     /// <summary>startDate / beforeDate (UTC, beforeDate exclusive), at most 90 days, default the last 30 days.</summary>
     public static ((DateOnly Start, DateOnly Before)? Range, List<ValidationIssue> Issues) UsageRange(JsonElement body, DateOnly today)
@@ -82,18 +72,5 @@ public static class OrganizationEndpoints
         if (b <= s) issues.Add(ValidationIssue.Custom(["beforeDate"], "beforeDate must be after startDate."));
         else if (b.DayNumber - s.DayNumber > MaxUsageDays) issues.Add(ValidationIssue.Custom(["beforeDate"], $"The date range must not exceed {MaxUsageDays} days."));
         return issues.Count > 0 ? (null, issues) : ((s, b), issues);
-    }
-
-    /// <summary>Charged credits per UTC day and model, every day of the range listed (pure).</summary>
-    public static UsageResponse Summarize(DateOnly start, DateOnly before, IEnumerable<(string Model, long CreatedAtMs, long Amount)> charges)
-    {
-        var byDay = charges
-            .GroupBy(c => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(c.CreatedAtMs).UtcDateTime))
-            .ToDictionary(g => g.Key, g => g.GroupBy(c => c.Model).Select(m => new UsedCredits(m.Key, m.Sum(c => c.Amount))).OrderBy(u => u.Model, StringComparer.Ordinal).ToList());
-        var days = new List<UsageDay>();
-        for (var day = start; day < before; day = day.AddDays(1))
-            days.Add(new UsageDay(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), byDay.GetValueOrDefault(day) ?? []));
-        var models = byDay.Values.SelectMany(v => v).Select(u => u.Model).Distinct().Order(StringComparer.Ordinal).ToList();
-        return new UsageResponse(days, models);
     }
 }

@@ -9,8 +9,12 @@ public sealed class OutputSigner(byte[] key)
     public string Sign(string taskId, long expiresUnixSeconds) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{taskId}\n{expiresUnixSeconds}")));
 
-    public string PathAndQuery(string taskId, long expiresUnixSeconds, string extension = ".mp4") =>
-        $"/outputs/{taskId}{extension}?expires={expiresUnixSeconds}&signature={Sign(taskId, expiresUnixSeconds)}";
+    /// <summary>The first output at /outputs/{task}.{ext} (as before tasks had several); the others at /outputs/{task}/{n}.{ext}.</summary>
+    public string PathAndQuery(string taskId, long expiresUnixSeconds, string extension = ".mp4", int index = 0) =>
+        $"/outputs/{Resource(taskId, index)}{extension}?expires={expiresUnixSeconds}&signature={Sign(Resource(taskId, index), expiresUnixSeconds)}";
+
+    /// <summary>What an output URL signs: the task for its first output, task/n for the others, so one URL never opens another.</summary>
+    public static string Resource(string taskId, int index) => index == 0 ? taskId : $"{taskId}/{index}";
 
     public OutputUrlCheck Check(string taskId, string? expires, string? signature, long nowUnixSeconds)
     {

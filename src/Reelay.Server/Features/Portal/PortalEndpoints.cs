@@ -62,7 +62,8 @@ public static class PortalEndpoints
         }
         if (HttpMethods.IsPost(http.Request.Method))
         {
-            var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+            var (form, refusal) = await PortalForms.ReadAsync(http);
+            if (refusal is not null) return refusal;
             if (!PortalSessions.TokensMatch(session.CsrfToken, form?[PortalSessions.CsrfField]))
                 return Page("Form refused", "<h1>Form refused</h1><p>This form did not come from a page of this portal, or it has expired. Go back, reload the page and try again.</p>",
                     session, status: 403);
@@ -95,7 +96,8 @@ public static class PortalEndpoints
 
     private static async Task<IResult> SignInAsync(HttpContext http, Db db, ReelayOptions options, TimeSpan lifetime)
     {
-        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+        var (form, refusal) = await PortalForms.ReadAsync(http);
+        if (refusal is not null) return refusal;
         var next = SafeNext(form?["next"]);
         if (!PortalSessions.TokensMatch(http.Request.Cookies[PortalSessions.SignInCookieName], form?[PortalSessions.CsrfField]))
             return SignInPage(http, options, next, "The sign-in form expired or did not come from this portal. Try again.", 403, failed: true);

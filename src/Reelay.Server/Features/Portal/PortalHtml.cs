@@ -66,6 +66,21 @@ public static class PortalHtml
         ("/portal/assets", "Asset checker", true),
     ];
 
+    /// <summary>A whole error page, without a session: the error handler's, and the answer to a form that cannot be read.</summary>
+    public static string ErrorPage(int status, string message)
+    {
+        var title = status switch
+        {
+            400 => "Bad request",
+            404 => "Not found",
+            405 => "Method not allowed",
+            413 => "Request too large",
+            >= 500 => "Server error",
+            _ => $"Error {status}",
+        };
+        return Render(title, $"<h1>{E(title)}</h1><p>{E(message)}</p>", null, "");
+    }
+
     public static IResult NotFound(PortalSession session, string what) =>
         Page("Not found", $"<h1>Not found</h1><p>{E(what)} does not exist in this organization.</p>", session, status: 404);
 

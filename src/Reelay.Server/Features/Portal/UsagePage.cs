@@ -25,12 +25,7 @@ public static class UsagePage
         var start = end.AddDays(-days);
         await using var connection = await db.OpenAsync();
         var balance = await Ledger.BalanceAsync(connection, orgid);
-        var charges = await connection.QueryAsync<(string Model, long CreatedAt, long Amount)>(
-            """
-            SELECT model, created_at, -amount FROM ledger_entries
-            WHERE org_id = @orgid AND kind = 'charge' AND created_at >= @from AND created_at < @to
-            """, new { orgid, from = ToMs(start), to = ToMs(end) });
-        var usage = OrganizationEndpoints.Summarize(start, end, charges.Select(c => (c.Model, c.CreatedAt, c.Amount)));
+        var usage = UsageReport.Summarize(start, end, await UsageReport.LoadAsync(connection, orgid, start, end));
         var entries = (await connection.QueryAsync<EntryRow>(
             """
             SELECT id AS Id, kind AS Kind, amount AS Amount, task_id AS TaskId, model AS Model, reason AS Reason, created_at AS CreatedAt
@@ -55,8 +50,6 @@ public static class UsagePage
         if (more) sb.Append($"<div class=\"pager\"><a rel=\"next\" href=\"/portal/usage?days={days}&amp;before={entries[^1].Id}\">Older entries →</a></div>");
         return Page("Usage and balance", sb.ToString(), session, "/portal/usage");
     }
-
-    private static long ToMs(DateOnly date) => new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();
 
     private sealed class EntryRow
     {

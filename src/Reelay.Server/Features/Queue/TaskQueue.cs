@@ -135,23 +135,34 @@ public static class TaskQueue
         return row.Status == TaskStates.Running && row.LeaseToken == token ? LeaseState.Held : LeaseState.Lost;
     }
 
-    public static Task<bool> CompleteAsync(Db db, string id, string token, string outputBlob) =>
-        FinishAsync(db, id, token, TaskStates.Succeeded, null, null, outputBlob);
+    /// <summary>Whether a task row exists at all (deleted tasks keep theirs): a worker naming an id that never existed is told so.</summary>
+    public static async Task<bool> ExistsAsync(Db db, string id)
+    {
+        await using var connection = await db.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tasks WHERE id = @id", new { id }) > 0;
+    }
+
+    public static Task<bool> CompleteAsync(Db db, string id, string token, IReadOnlyList<string> outputs) =>
+        FinishAsync(db, id, token, TaskStates.Succeeded, null, null, outputs);
 
     public static Task<bool> FailAsync(Db db, string id, string token, string failureCode, string failure) =>
-        FinishAsync(db, id, token, TaskStates.Failed, failureCode, failure, null);
+        FinishAsync(db, id, token, TaskStates.Failed, failureCode, failure);
 
-    private static async Task<bool> FinishAsync(Db db, string id, string token, string status, string? code, string? failure, string? outputBlob)
+    private static async Task<bool> FinishAsync(Db db, string id, string token, string status, string? code, string? failure, IReadOnlyList<string>? outputs = null)
     {
         await using var connection = await db.OpenAsync();
         await using var tx = Db.BeginWrite(connection);
         var rows = await connection.ExecuteAsync(
             """
-            UPDATE tasks SET status = @status, failure_code = @code, failure = @failure, output_blob = @outputBlob,
+            UPDATE tasks SET status = @status, failure_code = @code, failure = @failure, output_blob = @outputBlob, outputs = @outputList,
                    progress = CASE WHEN @status = 'succeeded' THEN 1 ELSE progress END, finished_at = @now,
                    lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
             WHERE id = @id AND lease_token = @token AND status = 'running'
-            """, new { id, token, status, code, failure, outputBlob, now = Clock.NowMs() }, tx);
+            """, new
+            {
+                id, token, status, code, failure, outputBlob = outputs?.FirstOrDefault(),
+                outputList = outputs is { Count: > 1 } ? System.Text.Json.JsonSerializer.Serialize(outputs) : null, now = Clock.NowMs(),
+            }, tx);
         if (rows == 1)
         {
             await Ledger.SettleAsync(connection, tx, id, Ledger.ChargesFor(status, code));

@@ -13,7 +13,8 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
     public static string OutputPrefix(string taskId) => $"outputs/{taskId}";
 
     /// <summary>One key per lease: a worker that lost its lease can never overwrite its successor's output.</summary>
-    public static string OutputKey(string taskId, string leaseToken, string extension = ".mp4") => $"{OutputPrefix(taskId)}/{leaseToken}{extension}";
+    public static string OutputKey(string taskId, string leaseToken, string extension = ".mp4", int index = 0) =>
+        $"{OutputPrefix(taskId)}/{leaseToken}{(index == 0 ? "" : $"-{index}")}{extension}";
 
     public async Task RunAsync(ClaimedTask task, CancellationToken stoppingToken)
     {
@@ -44,12 +45,16 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
                 await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, failure.Code, failure.Text);
                 return;
             }
-            var key = OutputKey(task.Id, task.LeaseToken, extension);
-            await blobs.PutFileAsync(key, output, move: true, work.Token);
-            if (!await TaskQueue.CompleteAsync(db, task.Id, task.LeaseToken, key))
+            var keys = new List<string>();
+            foreach (var (path, index) in EngineRun.OutputPaths(output).Select((p, i) => (p, i)))
+            {
+                keys.Add(OutputKey(task.Id, task.LeaseToken, extension, index));
+                await blobs.PutFileAsync(keys[^1], path, move: true, work.Token);
+            }
+            if (!await TaskQueue.CompleteAsync(db, task.Id, task.LeaseToken, keys))
             {
                 logger.LogWarning("Task {TaskId} finished rendering after losing its lease; result discarded", task.Id);
-                await blobs.DeleteAsync(key, CancellationToken.None);
+                foreach (var key in keys) await blobs.DeleteAsync(key, CancellationToken.None);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -71,7 +76,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
             await work.CancelAsync();
             await heartbeat;
             foreach (var input in inputs) input.Dispose();
-            if (output is not null) File.Delete(output);
+            if (output is not null) foreach (var path in EngineRun.OutputPaths(output)) File.Delete(path);
         }
     }
 

@@ -57,6 +57,7 @@ public static class RunBlobEndpoints
         refusal => refusal.Failure switch
         {
             SubmissionFailure.Validation => Detail(400, refusal.Issues.FirstOrDefault()?.Message ?? refusal.Message),
+            SubmissionFailure.BodyUnreadable when refusal.BodyError is { } body => Detail(refusal.Status, body),
             SubmissionFailure.InsufficientCredits => Detail(402, "INSUFFICIENT_CREDITS"),
             SubmissionFailure.DailyCapReached => Detail(429, $"Daily generation limit reached for {refusal.Model}. Try again later."),
             SubmissionFailure.Overloaded => Detail(503, "Service temporarily unavailable. Please retry later."),

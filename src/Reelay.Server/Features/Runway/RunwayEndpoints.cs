@@ -29,7 +29,7 @@ public static class RunwayEndpoints
         await using var connection = await db.OpenAsync();
         var row = await TaskRow.FindAsync(connection, Caller.From(http).OrgId, id.ToLowerInvariant());
         if (row is null) return RunwayErrors.TaskNotFound();
-        return Results.Json(RunwayTaskMapping.ToRunway(row, r => urls.OutputUrl(r.Id, http, r.OutputExtension)));
+        return Results.Json(RunwayTaskMapping.ToRunway(row, (r, i) => urls.OutputUrl(r.Id, http, TaskRow.Extension(r.OutputKeys[i]), i)));
     }
 
     /// <summary>
@@ -77,6 +77,7 @@ public static class RunwayDialect
         refusal => refusal.Failure switch
         {
             SubmissionFailure.Validation => RunwayErrors.Validation(http, refusal.Issues),
+            SubmissionFailure.BodyUnreadable when refusal.BodyError is { } body => RunwayErrors.Error(http, refusal.Status, body, Anchor(refusal.Failure)),
             _ => RunwayErrors.Error(http, refusal.Status, refusal.Message, Anchor(refusal.Failure)),
         },
         (taskId, price) => new CreatedResponse(200, JsonSerializer.Serialize(new CreatedTask(taskId, new CreditAmount(price.HoldCredits)), JsonSerializerOptions.Web)));

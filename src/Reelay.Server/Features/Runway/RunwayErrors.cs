@@ -1,5 +1,6 @@
 using Reelay.Server.Features.Docs;
 using Reelay.Server.Features.Tasks;
+using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Runway;
 
@@ -11,6 +12,15 @@ public static class RunwayErrors
 
     public static IResult Error(HttpContext context, int status, string message, string? docAnchor = null) =>
         Results.Json(new ErrorBody(message, docAnchor is null ? null : DocsEndpoints.Url(context, docAnchor), null), statusCode: status);
+
+    /// <summary>
+    /// A refused body (JsonBody): its sentence, or, when strings in it are not text, a validation error with one issue
+    /// per string at its path — what a client needs to find the field among many.
+    /// </summary>
+    public static IResult Error(HttpContext context, int status, JsonBodyError error, string? docAnchor = null) =>
+        error.InvalidText.Count == 0
+            ? Error(context, status, error.Message, docAnchor)
+            : Validation(context, [.. error.InvalidText.Select(t => new ValidationIssue(t.IsPropertyName ? "invalid_key" : "invalid_string", t.Path, JsonBodyError.IssueMessage(t)))]);
 
     public static IResult Validation(HttpContext context, IReadOnlyList<ValidationIssue> issues) =>
         Results.Json(new ErrorBody("Validation of body failed", DocsEndpoints.Url(context, "validation"), issues), statusCode: 400);

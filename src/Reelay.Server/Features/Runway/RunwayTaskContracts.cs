@@ -35,7 +35,7 @@ public static class RunwayTaskMapping
     };
 
     /// <summary>Maps a stored task to the status-specific shape; outputUrl signs a fresh URL per read.</summary>
-    public static RunwayTask ToRunway(TaskRow row, Func<TaskRow, string> outputUrl)
+    public static RunwayTask ToRunway(TaskRow row, Func<TaskRow, int, string> outputUrl)
     {
         var status = Status(row.Status);
         var created = Infrastructure.Clock.Iso(row.CreatedAt);
@@ -44,7 +44,7 @@ public static class RunwayTaskMapping
         {
             TaskStates.Queued or TaskStates.Throttled => new RunwayTask(row.Id, created, status, EstimatedCost: price),
             TaskStates.Running => new RunwayTask(row.Id, created, status, Progress: Math.Round(row.Progress ?? 0, 4), EstimatedCost: price),
-            TaskStates.Succeeded => new RunwayTask(row.Id, created, status, Output: [outputUrl(row)], Cost: new CreditAmount(row.ChargedCredits)),
+            TaskStates.Succeeded => new RunwayTask(row.Id, created, status, Output: row.OutputKeys.Select((_, i) => outputUrl(row, i)).ToList(), Cost: new CreditAmount(row.ChargedCredits)),
             TaskStates.Failed => new RunwayTask(row.Id, created, status, Failure: row.Failure ?? "The task failed.", FailureCode: row.FailureCode,
                 Cost: new CreditAmount(Reelay.Server.Features.Credits.Ledger.ChargesFor(row.Status, row.FailureCode) ? row.ChargedCredits : 0)),
             _ => new RunwayTask(row.Id, created, status, Cost: new CreditAmount(0)),

@@ -14,7 +14,11 @@ namespace Reelay.Server.Features.Tasks;
 public enum SubmissionFailure { BodyUnreadable, Idempotency, Sandbox, Validation, DailyCapReached, InsufficientCredits, Overloaded }
 
 /// <summary>A refused create: the kind, the status the core suggests, a message, and the issues of a validation failure.</summary>
-public sealed record SubmissionRefusal(SubmissionFailure Failure, int Status, string Message, IReadOnlyList<ValidationIssue> Issues, string? Model = null);
+public sealed record SubmissionRefusal(SubmissionFailure Failure, int Status, string Message, IReadOnlyList<ValidationIssue> Issues, string? Model = null)
+{
+    /// <summary>For a body that could not be read: the reader's error, with the strings that are not text and their paths.</summary>
+    public JsonBodyError? BodyError { get; init; }
+}
 
 /// <summary>A surface's request mapped onto the core: the endpoint, a body in the catalog's field names (with "model"), a callback.</summary>
 public sealed record CoreBody(string Endpoint, JsonElement Body, string? CallbackUrl = null);
@@ -40,7 +44,7 @@ public sealed class Submission(Db db, ReelayOptions options, ModelCatalog catalo
     {
         var caller = Caller.From(http);
         var (bytes, readStatus, readError) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
-        if (bytes is null) return dialect.Refuse(new SubmissionRefusal(SubmissionFailure.BodyUnreadable, readStatus, readError!, []));
+        if (bytes is null) return dialect.Refuse(new SubmissionRefusal(SubmissionFailure.BodyUnreadable, readStatus, readError!, []) { BodyError = readError });
         var decision = await IdempotencyKeys.BeginAsync(db, http, caller.OrgId, bytes);
         if (IdempotencyKeys.EarlyAnswer(http, decision, (status, message) =>
                 dialect.Refuse(new SubmissionRefusal(SubmissionFailure.Idempotency, status, message, []))) is { } early) return early;

@@ -22,7 +22,17 @@ public sealed class TaskRow
     public long ChargedCredits => Math.Min(PriceCredits, ChargeCredits ?? PriceCredits);
 
     /// <summary>The output file's extension (".mp4", ".mov", ".zip"), from its stored key.</summary>
-    public string OutputExtension => OutputBlob is { } key ? Path.GetExtension(key) is { Length: > 0 } e ? e : ".mp4" : ".mp4";
+    public string OutputExtension => Extension(OutputBlob);
+
+    public string? Outputs { get; init; }
+
+    /// <summary>Every output's blob key, in order (one per image of outputCount, for instance).</summary>
+    public IReadOnlyList<string> OutputKeys => Outputs is { Length: > 0 } json
+        ? System.Text.Json.JsonSerializer.Deserialize<List<string>>(json) ?? []
+        : OutputBlob is { } single ? [single] : [];
+
+    /// <summary>A stored key's extension; outputs stored before formats existed have none and are MP4s.</summary>
+    public static string Extension(string? key) => key is not null && Path.GetExtension(key) is { Length: > 0 } e ? e : ".mp4";
     public long CreatedAt { get; init; }
     public long? FinishedAt { get; init; }
     public string Surface { get; init; } = "runway";
@@ -33,7 +43,7 @@ public sealed class TaskRow
     public const string Columns =
         """
         id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, status AS Status, progress AS Progress,
-        failure AS Failure, failure_code AS FailureCode, output_blob AS OutputBlob, price_credits AS PriceCredits, charge_credits AS ChargeCredits,
+        failure AS Failure, failure_code AS FailureCode, output_blob AS OutputBlob, outputs AS Outputs, price_credits AS PriceCredits, charge_credits AS ChargeCredits,
         created_at AS CreatedAt, finished_at AS FinishedAt, surface AS Surface, callback_url AS CallbackUrl, prompt AS Prompt, seq AS Seq
         """;
 

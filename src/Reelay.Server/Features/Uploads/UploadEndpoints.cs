@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Reelay.Server.Features.Assets;
 using Reelay.Server.Features.Auth;
@@ -26,7 +25,7 @@ public static class UploadEndpoints
         app.MapPost("/uploads/{id}", ReceiveAsync).DisableAntiforgery().ExcludeFromDescription();
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, Db db, ReelayOptions options)
+    private static async Task<IResult> CreateAsync(HttpContext http, Db db, PublicUrls urls)
     {
         var (document, status, error) = await JsonBody.ReadObjectAsync(http.Request, http.RequestAborted);
         if (document is null) return RunwayErrors.Error(http, status, error!, "request-body");
@@ -57,14 +56,14 @@ public static class UploadEndpoints
             await connection.ExecuteAsync(
                 "INSERT INTO uploads (id, org_id, filename, token_hash, created_at, expires_at) VALUES (@id, @orgId, @filename, @hash, @now, @expires)",
                 new { id, orgId, filename, hash, now, expires });
-            var baseUrl = options.PublicBaseUrl ?? $"{http.Request.Scheme}://{http.Request.Host}";
-            return Results.Json(new { uploadUrl = $"{baseUrl}/uploads/{id}", fields = new Dictionary<string, string> { ["key"] = id, ["token"] = token }, runwayUri = UploadStore.UriFor(id) });
+            return Results.Json(new { uploadUrl = $"{urls.BaseUrl(http)}/uploads/{id}", fields = new Dictionary<string, string> { ["key"] = id, ["token"] = token }, runwayUri = UploadStore.UriFor(id) });
         }
     }
 
+    private static IResult Fail(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+
     private static async Task<IResult> ReceiveAsync(string id, HttpContext http, Db db, IBlobStore blobs, AssetOptions assetOptions)
     {
-        static IResult Fail(int status, string message) => Results.Json(new { error = message }, statusCode: status);
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType) ||
             HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
             return Fail(400, "Send the file as multipart/form-data with every entry of 'fields' and a 'file' part.");
@@ -76,46 +75,60 @@ public static class UploadEndpoints
         if (upload.TokenHash is null) return Fail(404, "Unknown upload.");
         if (upload.ExpiresAt < Clock.NowMs()) return Fail(410, UploadStore.ExpiredUpload);
         if (upload.CompletedAt is not null) return Fail(409, "A file was already uploaded here. Create a new upload for another file.");
+        if (http.Request.ContentLength == 0) return Fail(400, "The upload body is empty. Post the multipart form with every entry of 'fields' and a 'file' part.");
 
-        var reader = new MultipartReader(boundary, http.Request.Body) { HeadersLengthLimit = 16 * 1024 };
+        var form = new UploadForm(boundary, http.Request.Body);
         var authorized = false;
-        for (var section = await reader.ReadNextSectionAsync(http.RequestAborted); section is not null; section = await reader.ReadNextSectionAsync(http.RequestAborted))
+        try
         {
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
-            var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
-            if (field == "token")
+            for (var section = await form.NextAsync(http.RequestAborted); section is not null; section = await form.NextAsync(http.RequestAborted))
             {
-                var token = await ReadSmallAsync(section.Body, http.RequestAborted);
-                authorized = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.ASCII.GetBytes(token)), upload.TokenHash);
-            }
-            else if (field == "file")
-            {
-                if (!authorized) return Fail(403, "The upload form's 'token' field is missing or wrong; it must come before the file.");
-                var key = $"uploads/{id}";
-                // Received into a local file first: the type is sniffed from it before the blob store (maybe S3) gets it.
-                Directory.CreateDirectory(assetOptions.TempDirectory);
-                var temp = Path.Combine(assetOptions.TempDirectory, $"upload-{Guid.NewGuid():N}");
-                long size;
-                string? mediaType;
-                try
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
+                var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+                if (field == "token")
                 {
-                    size = await BlobCopy.CopyCappedToFileAsync(section.Body, temp, AssetOptions.UploadLimit, http.RequestAborted);
-                    if (size > AssetOptions.UploadLimit || size < AssetOptions.UploadMinimum)
-                        return Fail(400, size > AssetOptions.UploadLimit ? "The file is larger than 200 MB." : "The file is smaller than 512 bytes.");
-                    mediaType = await SniffAsync(temp);
-                    await blobs.PutFileAsync(key, temp, move: true, http.RequestAborted);
+                    var token = await ReadSmallAsync(section.Body, http.RequestAborted);
+                    authorized = CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.ASCII.GetBytes(token)), upload.TokenHash);
                 }
-                finally
+                else if (field == "file")
                 {
-                    File.Delete(temp);
+                    if (!authorized) return Fail(403, "The upload form's 'token' field is missing or wrong; it must come before the file.");
+                    return await StoreFileAsync(id, section.Body, connection, blobs, assetOptions, http.RequestAborted);
                 }
-                await connection.ExecuteAsync(
-                    "UPDATE uploads SET completed_at = @now, size = @size, media_type = @mediaType, blob_key = @key WHERE id = @id AND completed_at IS NULL",
-                    new { id, now = Clock.NowMs(), size, mediaType, key });
-                return Results.NoContent();
             }
         }
+        catch (MalformedFormException ex)
+        {
+            return Fail(400, ex.Message);
+        }
         return Fail(400, "The form has no 'file' part.");
+    }
+
+    private static async Task<IResult> StoreFileAsync(string id, Stream file, System.Data.Common.DbConnection connection, IBlobStore blobs,
+        AssetOptions assetOptions, CancellationToken cancellationToken)
+    {
+        var key = $"uploads/{id}";
+        // Received into a local file first: the type is sniffed from it before the blob store (maybe S3) gets it.
+        Directory.CreateDirectory(assetOptions.TempDirectory);
+        var temp = Path.Combine(assetOptions.TempDirectory, $"upload-{Guid.NewGuid():N}");
+        long size;
+        string? mediaType;
+        try
+        {
+            size = await BlobCopy.CopyCappedToFileAsync(file, temp, AssetOptions.UploadLimit, cancellationToken);
+            if (size > AssetOptions.UploadLimit || size < AssetOptions.UploadMinimum)
+                return Fail(400, size > AssetOptions.UploadLimit ? "The file is larger than 200 MB." : "The file is smaller than 512 bytes.");
+            mediaType = await SniffAsync(temp);
+            await blobs.PutFileAsync(key, temp, move: true, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+        await connection.ExecuteAsync(
+            "UPDATE uploads SET completed_at = @now, size = @size, media_type = @mediaType, blob_key = @key WHERE id = @id AND completed_at IS NULL",
+            new { id, now = Clock.NowMs(), size, mediaType, key });
+        return Results.NoContent();
     }
 
     private static async Task<string> ReadSmallAsync(Stream body, CancellationToken cancellationToken)

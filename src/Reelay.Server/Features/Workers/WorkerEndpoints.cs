@@ -31,16 +31,16 @@ public static class WorkerEndpoints
             .Produces<LeasedTask>().Produces(204).Produces<WorkerError>(400).Produces<WorkerError>(401);
         authorized.MapPost("/tasks/{id}/heartbeat", HeartbeatAsync)
             .WithSummary("Renew the lease and report progress; cancelled: true means stop, the owner cancelled the task.")
-            .Produces<HeartbeatResponse>().Produces<WorkerError>(409);
+            .Produces<HeartbeatResponse>().Produces<WorkerError>(404).Produces<WorkerError>(409);
         authorized.MapPut("/tasks/{id}/output", UploadAsync)
-            .WithSummary($"Upload the finished MP4 as the raw request body, with the lease token in the {LeaseHeader} header.")
+            .WithSummary($"Upload a finished output as the raw request body, with the lease token in the {LeaseHeader} header; ?index=N for the N-th of several (default 0).")
             .Accepts<Stream>("video/mp4").Produces(204).Produces<WorkerError>(409).Produces<WorkerError>(413).Produces<WorkerError>(415);
         authorized.MapPost("/tasks/{id}/complete", CompleteAsync)
             .WithSummary("Finish the task with the uploaded output: it becomes SUCCEEDED and is charged.")
-            .Produces<FinishResponse>().Produces<WorkerError>(409);
+            .Produces<FinishResponse>().Produces<WorkerError>(404).Produces<WorkerError>(409);
         authorized.MapPost("/tasks/{id}/fail", FailAsync)
             .WithSummary("Finish the task as FAILED with a failureCode (e.g. SAFETY.INPUT.IMAGE) and a failure text; it is not charged.")
-            .Produces<FinishResponse>().Produces<WorkerError>(409);
+            .Produces<FinishResponse>().Produces<WorkerError>(404).Produces<WorkerError>(409);
         authorized.MapPost("/tasks/{id}/release", ReleaseAsync)
             .WithSummary("Give the task back to the queue at once (the worker is shutting down); the attempt does not count.")
             .Produces(204).Produces<WorkerError>(409);
@@ -53,6 +53,8 @@ public static class WorkerEndpoints
         TaskSignal signal, OutputSigner signer, PublicUrls urls, WorkerRegistry registry, IHostApplicationLifetime lifetime)
     {
         if (body is null) return Error(400, "invalid_request", "Send a JSON object such as {\"models\": [\"gen4_turbo\"], \"workerId\": \"gpu-1\"}.");
+        // JSON null binds as a null entry, which the model lookup cannot take; refused before the lease rules run.
+        if (body.Models?.Any(m => m is null) == true) return Error(400, "invalid_request", "'models' must list model ids (strings); null is not one.");
         var (problem, code) = WorkerLeases.Validate(body, catalog);
         if (problem is not null) return Error(400, code, problem);
         var owner = $"worker:{body.WorkerId ?? "anonymous"}";
@@ -89,20 +91,22 @@ public static class WorkerEndpoints
         return result switch
         {
             LeaseState.Held => Results.Json(new HeartbeatResponse(false, Clock.Iso(Clock.NowMs() + (long)options.LeaseDuration.TotalMilliseconds))),
+            LeaseState.Cancelled when !await TaskQueue.ExistsAsync(db, id) => TaskNotFound(id),
             LeaseState.Cancelled => Results.Json(new HeartbeatResponse(true, null)),
             _ => LeaseLost(),
         };
     }
 
-    private static async Task<IResult> UploadAsync(string id, HttpContext http, Db db, IBlobStore blobs, ReelayOptions options, ModelCatalog catalog)
+    private static async Task<IResult> UploadAsync(string id, int? index, HttpContext http, Db db, IBlobStore blobs, ReelayOptions options, ModelCatalog catalog)
     {
+        if (index is < 0 or >= EngineRun.MaxOutputs) return Error(400, "invalid_request", $"'index' must be between 0 and {EngineRun.MaxOutputs - 1}.");
         if (http.Request.Headers[LeaseHeader].ToString() is not { Length: > 0 } token)
             return Error(400, "invalid_request", $"Send the lease token in the {LeaseHeader} header.");
-        if (await TaskQueue.LeaseStateAsync(db, id, token) is var state and not LeaseState.Held) return NotHeld(state);
+        if (await TaskQueue.LeaseStateAsync(db, id, token) is var state and not LeaseState.Held) return await NotHeldAsync(db, id, state);
         if (http.Request.ContentLength > options.MaxWorkerOutputBytes) return TooLarge(options);
         http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = options.MaxWorkerOutputBytes + 1;
         var extension = await OutputExtensionAsync(db, catalog, id);
-        var key = TaskRunner.OutputKey(id, token, extension);
+        var key = TaskRunner.OutputKey(id, token, extension, index ?? 0);
         var (size, tooLarge) = await blobs.WriteCappedAsync(key, http.Request.Body, options.MaxWorkerOutputBytes, http.RequestAborted);
         if (tooLarge) return TooLarge(options);
         var head = new byte[12];
@@ -120,14 +124,18 @@ public static class WorkerEndpoints
     private static async Task<IResult> CompleteAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal, ModelCatalog catalog)
     {
         if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
-        if (await TaskQueue.LeaseStateAsync(db, id, token) is var state and not LeaseState.Held) return NotHeld(state);
-        var key = TaskRunner.OutputKey(id, token, await OutputExtensionAsync(db, catalog, id));
-        if (!await blobs.ExistsAsync(key))
-            return Error(409, "output_missing", "No output was uploaded under this lease: PUT the MP4 to the task's outputUploadUrl first.");
-        if (!await TaskQueue.CompleteAsync(db, id, token, key))
+        if (await TaskQueue.LeaseStateAsync(db, id, token) is var state and not LeaseState.Held) return await NotHeldAsync(db, id, state);
+        // The outputs uploaded under this lease, in order: index 0, then as many more as follow without a gap.
+        var extension = await OutputExtensionAsync(db, catalog, id);
+        var keys = new List<string>();
+        while (keys.Count < EngineRun.MaxOutputs && await blobs.ExistsAsync(TaskRunner.OutputKey(id, token, extension, keys.Count)))
+            keys.Add(TaskRunner.OutputKey(id, token, extension, keys.Count));
+        if (keys.Count == 0)
+            return Error(409, "output_missing", "No output was uploaded under this lease: PUT the output to the task's outputUploadUrl first.");
+        if (!await TaskQueue.CompleteAsync(db, id, token, keys))
         {
-            await blobs.DeleteAsync(key);
-            return NotHeld(await TaskQueue.LeaseStateAsync(db, id, token));
+            foreach (var key in keys) await blobs.DeleteAsync(key);
+            return await NotHeldAsync(db, id, await TaskQueue.LeaseStateAsync(db, id, token));
         }
         signal.Pulse();
         return Results.Json(new FinishResponse(id, "SUCCEEDED"));
@@ -140,7 +148,7 @@ public static class WorkerEndpoints
             return Error(400, "invalid_request", "'failureCode' must be a code such as SAFETY.INPUT.IMAGE or INTERNAL (capitals, digits, '_' and '.').");
         if (body.Failure is { Length: > 2000 }) return Error(400, "invalid_request", "'failure' must be at most 2000 characters.");
         var text = string.IsNullOrWhiteSpace(body.Failure) ? Simulation.FailureText(code) : body.Failure.Trim();
-        if (!await TaskQueue.FailAsync(db, id, token, code, text)) return NotHeld(await TaskQueue.LeaseStateAsync(db, id, token));
+        if (!await TaskQueue.FailAsync(db, id, token, code, text)) return await NotHeldAsync(db, id, await TaskQueue.LeaseStateAsync(db, id, token));
         await DeleteLeaseOutputAsync(db, catalog, blobs, id, token);
         signal.Pulse();
         return Results.Json(new FinishResponse(id, "FAILED"));
@@ -149,7 +157,7 @@ public static class WorkerEndpoints
     private static async Task<IResult> ReleaseAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal, ModelCatalog catalog)
     {
         if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
-        if (!await TaskQueue.ReleaseAsync(db, id, token)) return NotHeld(await TaskQueue.LeaseStateAsync(db, id, token));
+        if (!await TaskQueue.ReleaseAsync(db, id, token)) return await NotHeldAsync(db, id, await TaskQueue.LeaseStateAsync(db, id, token));
         await DeleteLeaseOutputAsync(db, catalog, blobs, id, token);
         signal.Pulse();
         return Results.NoContent();
@@ -167,7 +175,8 @@ public static class WorkerEndpoints
         var json = await connection.QuerySingleOrDefaultAsync<string>("SELECT params FROM tasks WHERE id = @taskId AND deleted_at IS NULL", new { taskId });
         var input = json is null ? null : GenerationRequest.FromJson(json).Media.FirstOrDefault(i => i.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) == position);
         static IResult Gone() => Error(404, "not_found", "This input no longer exists.");
-        return input is null ? Gone() : BlobResults.Serve(blobs, input.BlobKey, input.MediaType, Gone);
+        return input is null ? Gone() : BlobResults.Serve(blobs, input.BlobKey, input.MediaType, Gone,
+            size => Error(416, "range_not_satisfiable", BlobResults.UnsatisfiableMessage(size)));
     }
 
     /// <summary>The extension the task's output is stored under, from its request's output format.</summary>
@@ -179,8 +188,12 @@ public static class WorkerEndpoints
     }
 
     /// <summary>What this lease uploaded: a failed or released lease leaves nothing behind.</summary>
-    private static async Task DeleteLeaseOutputAsync(Db db, ModelCatalog catalog, IBlobStore blobs, string id, string token) =>
-        await blobs.DeleteAsync(TaskRunner.OutputKey(id, token, await OutputExtensionAsync(db, catalog, id)));
+    private static async Task DeleteLeaseOutputAsync(Db db, ModelCatalog catalog, IBlobStore blobs, string id, string token)
+    {
+        var extension = await OutputExtensionAsync(db, catalog, id);
+        for (var index = 0; index < EngineRun.MaxOutputs && await blobs.ExistsAsync(TaskRunner.OutputKey(id, token, extension, index)); index++)
+            await blobs.DeleteAsync(TaskRunner.OutputKey(id, token, extension, index));
+    }
 
     private static IResult Error(int status, string code, string message) => Results.Json(new WorkerError(message, code), statusCode: status);
 
@@ -189,9 +202,16 @@ public static class WorkerEndpoints
     private static IResult LeaseLost() =>
         Error(409, "lease_lost", "This lease is no longer yours (it expired and the task went to another worker): stop and discard the work.");
 
-    private static IResult NotHeld(LeaseState state) => state == LeaseState.Cancelled
-        ? Error(409, "cancelled", "The task was cancelled by its owner: stop and discard the work.")
-        : LeaseLost();
+    /// <summary>Why the lease is not held: the task never existed (404), its owner cancelled it, or another worker has it (409).</summary>
+    private static async Task<IResult> NotHeldAsync(Db db, string id, LeaseState state) => state switch
+    {
+        LeaseState.Cancelled when !await TaskQueue.ExistsAsync(db, id) => TaskNotFound(id),
+        LeaseState.Cancelled => Error(409, "cancelled", "The task was cancelled by its owner: stop and discard the work."),
+        _ => LeaseLost(),
+    };
+
+    private static IResult TaskNotFound(string id) =>
+        Error(404, "not_found", $"There is no task '{id}' on this server: use the id of a task you leased, and stop working on this one.");
 
     private static IResult TooLarge(ReelayOptions options) =>
         Error(413, "output_too_large", $"The output is larger than Workers:MaxOutputBytes ({options.MaxWorkerOutputBytes} bytes).");
