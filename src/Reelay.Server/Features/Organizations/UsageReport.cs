@@ -18,6 +18,9 @@ public sealed record UsageEntry(string Model, string? ApiKeyId, long CreatedAtMs
 /// <summary>Net credits spent (charges minus refunds) per UTC day, model and key, from the ledger.</summary>
 public static class UsageReport
 {
+    /// <summary>The longest range a usage report covers.</summary>
+    public const int MaxDays = 90;
+
     /// <summary>
     /// Charges are negative ledger amounts and refunds positive grants that name the refunded task, so usage is minus
     /// their sum; a day whose refunds exceed its charges is negative, as upstream. The key is the task's key.

@@ -18,7 +18,7 @@ public static class UsagePage
     {
         var session = PortalSession.From(http);
         if (session.IsOperator) return OrganizationOnly(session);
-        var days = int.TryParse(http.Request.Query["days"], out var d) ? Math.Clamp(d, 1, OrganizationEndpoints.MaxUsageDays) : 30;
+        var days = int.TryParse(http.Request.Query["days"], out var d) ? Math.Clamp(d, 1, Organizations.UsageReport.MaxDays) : 30;
         var before = long.TryParse(http.Request.Query["before"], out var b) ? b : long.MaxValue;
         var orgid = session.OrgId!;
         var end = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1);

@@ -5,16 +5,15 @@ using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Queue;
-using Reelay.Server.Features.Runway;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
 
-namespace Reelay.Server.Features.Organizations;
+using Reelay.Server.Features.Organizations;
 
-public static class OrganizationEndpoints
+namespace Reelay.Server.Features.Runway;
+
+public static class RunwayOrganizationEndpoints
 {
-    public const int MaxUsageDays = 90;
-
     /// <summary>GET /v1/organization and POST /v1/organization/usage, derived from the ledger and the tasks.</summary>
     public static void MapOrganization(this IEndpointRouteBuilder app)
     {
@@ -70,7 +69,7 @@ public static class OrganizationEndpoints
         var b = before ?? (start?.AddDays(30) is { } s30 && s30 <= today.AddDays(1) ? s30 : today.AddDays(1));
         var s = start ?? b.AddDays(-30);
         if (b <= s) issues.Add(ValidationIssue.Custom(["beforeDate"], "beforeDate must be after startDate."));
-        else if (b.DayNumber - s.DayNumber > MaxUsageDays) issues.Add(ValidationIssue.Custom(["beforeDate"], $"The date range must not exceed {MaxUsageDays} days."));
+        else if (b.DayNumber - s.DayNumber > UsageReport.MaxDays) issues.Add(ValidationIssue.Custom(["beforeDate"], $"The date range must not exceed {UsageReport.MaxDays} days."));
         return issues.Count > 0 ? (null, issues) : ((s, b), issues);
     }
 }

@@ -6,13 +6,14 @@ using Microsoft.Net.Http.Headers;
 using Reelay.Server.Features.Assets;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Blobs;
-using Reelay.Server.Features.Runway;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
 
-namespace Reelay.Server.Features.Uploads;
+using Reelay.Server.Features.Uploads;
 
-public static class UploadEndpoints
+namespace Reelay.Server.Features.Runway;
+
+public static class RunwayUploadEndpoints
 {
     /// <summary>
     /// Runway-style ephemeral uploads: POST /v1/uploads hands out a form (uploadUrl + fields), the client

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
-using Reelay.Server.Features.Runway;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
 
-namespace Reelay.Server.Features.Assets;
+using Reelay.Server.Features.Assets;
 
-public static class AssetEndpoints
+namespace Reelay.Server.Features.Runway;
+
+public static class RunwayAssetEndpoints
 {
     /// <summary>
     /// The preflight: the troubleshooting guide's `curl -I`, run by the server itself. Same checks as a
