@@ -72,8 +72,17 @@ public static class TaskPages
         if (row.Status == TaskStates.Succeeded && row.OutputBlob is not null && await blobs.ExistsAsync(row.OutputBlob))
         {
             // A relative signed URL: same origin as the page, valid as long as API output URLs are.
-            var src = signer.PathAndQuery(row.Id, DateTimeOffset.UtcNow.Add(options.OutputUrlLifetime).ToUnixTimeSeconds());
-            sb.Append($"<video controls preload=\"metadata\" src=\"{E(src)}\"></video><p><a href=\"{E(src)}\" download>Download the MP4</a></p>");
+            var expires = DateTimeOffset.UtcNow.Add(options.OutputUrlLifetime).ToUnixTimeSeconds();
+            var first = signer.PathAndQuery(row.Id, expires, row.OutputExtension);
+            // Only an MP4 plays in the page; a ProRes .mov or a frame .zip is offered as a download.
+            if (row.OutputExtension == ".mp4") sb.Append($"<video controls preload=\"metadata\" src=\"{E(first)}\"></video>");
+            sb.Append("<p>");
+            for (var i = 0; i < row.OutputKeys.Count; i++)
+            {
+                var src = signer.PathAndQuery(row.Id, expires, TaskRow.Extension(row.OutputKeys[i]), i);
+                sb.Append($"<a href=\"{E(src)}\" download>Download {(row.OutputKeys.Count > 1 ? $"output {i + 1} " : "")}({E(TaskRow.Extension(row.OutputKeys[i]).TrimStart('.').ToUpperInvariant())})</a> ");
+            }
+            sb.Append("</p>");
         }
         if (TaskStates.IsActive(row.Status))
             sb.Append($"<form method=\"post\" action=\"/portal/tasks/{E(row.Id)}/cancel\" data-confirm=\"Cancel this task? Its credits are released.\">")

@@ -26,8 +26,10 @@ public sealed class TaskRow
 
     public string? Outputs { get; init; }
 
-    /// <summary>Every output's blob key, in order (one per image of outputCount, for instance).</summary>
-    public IReadOnlyList<string> OutputKeys => Outputs is { Length: > 0 } json
+    private IReadOnlyList<string>? _outputKeys;
+
+    /// <summary>Every output's blob key, in order (one per image of outputCount, for instance); parsed once per row.</summary>
+    public IReadOnlyList<string> OutputKeys => _outputKeys ??= Outputs is { Length: > 0 } json
         ? System.Text.Json.JsonSerializer.Deserialize<List<string>>(json) ?? []
         : OutputBlob is { } single ? [single] : [];
 
