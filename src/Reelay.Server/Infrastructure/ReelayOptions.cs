@@ -3,6 +3,10 @@ namespace Reelay.Server.Infrastructure;
 /// <summary>Settings read once at start-up from standard ASP.NET Core configuration.</summary>
 public sealed record ReelayOptions
 {
+    // Named because /docs/errors quotes them: the page states the defaults the server applies.
+    public const int DefaultMaxQueuedTasks = 1000;
+    public const double DefaultOutputUrlLifetimeSeconds = 86_400;
+
     public required string DataDirectory { get; init; }
     public string? AdminToken { get; init; }
     public string DatabaseProvider { get; init; } = "sqlite";
@@ -16,11 +20,11 @@ public sealed record ReelayOptions
     public long MaxWorkerOutputBytes { get; init; } = 2L << 30;
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
     public int MaxAttempts { get; init; } = 3;
-    public TimeSpan OutputUrlLifetime { get; init; } = TimeSpan.FromHours(24);
+    public TimeSpan OutputUrlLifetime { get; init; } = TimeSpan.FromSeconds(DefaultOutputUrlLifetimeSeconds);
     public string FfmpegPath { get; init; } = "ffmpeg";
     public string? PublicBaseUrl { get; init; }
     public int DefaultOrganizationCredits { get; init; } = 10_000;
-    public int MaxQueuedTasks { get; init; } = 1000;
+    public int MaxQueuedTasks { get; init; } = DefaultMaxQueuedTasks;
     public long MaxMonthlyCreditSpend { get; init; } = 1_000_000;
 
     public string DatabasePath => Path.Combine(DataDirectory, "reelay.db");
@@ -42,11 +46,11 @@ public sealed record ReelayOptions
             MaxWorkerOutputBytes = config.GetValue("Workers:MaxOutputBytes", 2L << 30),
             LeaseDuration = TimeSpan.FromSeconds(config.GetValue("Workers:LeaseSeconds", 30.0)),
             MaxAttempts = config.GetValue("Workers:MaxAttempts", 3),
-            OutputUrlLifetime = TimeSpan.FromSeconds(config.GetValue("Outputs:UrlLifetimeSeconds", 86_400.0)),
+            OutputUrlLifetime = TimeSpan.FromSeconds(config.GetValue("Outputs:UrlLifetimeSeconds", DefaultOutputUrlLifetimeSeconds)),
             FfmpegPath = config["Engines:Preview:FfmpegPath"] ?? "ffmpeg",
             PublicBaseUrl = string.IsNullOrWhiteSpace(config["Server:PublicBaseUrl"]) ? null : config["Server:PublicBaseUrl"]!.TrimEnd('/'),
             DefaultOrganizationCredits = config.GetValue("Bootstrap:DefaultOrganizationCredits", 10_000),
-            MaxQueuedTasks = config.GetValue("Limits:MaxQueuedTasks", 1000),
+            MaxQueuedTasks = config.GetValue("Limits:MaxQueuedTasks", DefaultMaxQueuedTasks),
             MaxMonthlyCreditSpend = config.GetValue("Limits:MaxMonthlyCreditSpend", 1_000_000L),
         };
         if (options.DatabaseProvider is not ("sqlite" or "postgres"))

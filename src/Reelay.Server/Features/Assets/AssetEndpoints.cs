@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Reelay.Server.Features.Auth;
+using Reelay.Server.Features.Docs;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Runway;
 using Reelay.Server.Features.Tasks;
@@ -18,7 +19,7 @@ public static class AssetEndpoints
         app.MapGroup("/v1").RequireRunwayCaller().WithTags("Assets").MapPost("/assets/check", async (HttpContext http, AssetIntake intake, ModelCatalog catalog) =>
         {
             var (document, status, error) = await JsonBody.ReadObjectAsync(http.Request, http.RequestAborted);
-            if (document is null) return RunwayErrors.Error(http, status, error!, "request-body");
+            if (document is null) return RunwayErrors.Error(http, status, error!, DocAnchor.RequestBody);
             using (document)
             {
                 var (request, issues) = Parse(document.RootElement, catalog);

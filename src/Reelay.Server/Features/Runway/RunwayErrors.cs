@@ -8,15 +8,17 @@ public static class RunwayErrors
 {
     public const string SupportedVersion = "2024-11-06";
     public const string VersionHeader = "X-Runway-Version";
+    public const string InvalidVersion = "The API version that was provided in the X-Runway-Version header is not valid.";
+    public const string MissingVersion = $"The {VersionHeader} header is required. Send '{VersionHeader}: {SupportedVersion}'.";
 
-    public static IResult Error(HttpContext context, int status, string message, string? docAnchor = null) =>
+    public static IResult Error(HttpContext context, int status, string message, DocAnchor? docAnchor = null) =>
         Results.Json(new ErrorBody(message, docAnchor is null ? null : DocsEndpoints.Url(context, docAnchor), null), statusCode: status);
 
     public static IResult Validation(HttpContext context, IReadOnlyList<ValidationIssue> issues) =>
-        Results.Json(new ErrorBody("Validation of body failed", DocsEndpoints.Url(context, "validation"), issues), statusCode: 400);
+        Results.Json(new ErrorBody("Validation of body failed", DocsEndpoints.Url(context, DocAnchor.Validation), issues), statusCode: 400);
 
     public static IResult PathValidation(HttpContext context, IReadOnlyList<ValidationIssue> issues) =>
-        Results.Json(new ErrorBody("Validation of path failed", DocsEndpoints.Url(context, "validation"), issues), statusCode: 400);
+        Results.Json(new ErrorBody("Validation of path failed", DocsEndpoints.Url(context, DocAnchor.Validation), issues), statusCode: 400);
 
     public static IResult TaskNotFound() => Results.Json(new ErrorBody("Could not find Task", null, null), statusCode: 404);
 
