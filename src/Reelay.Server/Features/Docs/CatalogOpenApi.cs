@@ -26,7 +26,10 @@ public sealed class CatalogOpenApi(ModelCatalog catalog) : IOpenApiDocumentTrans
                                     "Request bodies are generated from the model catalog; every error's docUrl points into /docs/errors.";
         foreach (var endpoint in RunwayDialect.Endpoints)
             if (OpenApiRoutes.Find(document, "/v1/" + endpoint, HttpMethod.Post) is { } operation)
+            {
+                operation.Summary = $"Create a {endpoint.Replace('_', ' ')} task";
                 operation.RequestBody = Body(GenerationSchema(document, endpoint), $"One of the models serving {endpoint}; `model` selects the schema.");
+            }
         if (OpenApiRoutes.Find(document, "/v1/sora/generate", HttpMethod.Post) is { } sora && catalog.ServingEndpoint("sora_generate").FirstOrDefault() is { } model)
             sora.RequestBody = Body(OpenApiRoutes.Reference(document, "SoraGenerateRequest", RunBlobRequestSchema(model)), "RunBlob's body; extra fields are ignored.");
         OpenApiShapes.AddComponents(document);
@@ -123,7 +126,7 @@ public sealed class CatalogOpenApi(ModelCatalog catalog) : IOpenApiDocumentTrans
             ["image_base64"] = From("imageBase64"),
             ["callback_url"] = new OpenApiSchema
             {
-                Type = JsonSchemaType.String, Format = "uri", MaxLength = 2048, Pattern = "^https://",
+                Type = JsonSchemaType.String, Format = "uri", MaxLength = RunBlobValidation.MaxCallbackUrlLength, Pattern = "^https://",
                 Description = "An https URL that receives the generation when it finishes (checked like asset URLs: public addresses only).",
             },
         };
