@@ -45,7 +45,7 @@ builder.Services.AddHostedService<QueueUpkeep>();
 builder.Services.AddHostedService<TaskNotifications>();
 builder.Services.AddWebhooks();
 builder.Services.AddRequestLog(builder.Configuration);
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<CatalogOpenApi>());
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
 
 var app = builder.Build();

@@ -7,6 +7,10 @@ public static class JsonBody
 {
     // A 5 MB data URI (or RunBlob's 10 MB base64 image) plus the rest of the request; larger bodies are refused before they are buffered.
     public const int MaxBytes = 15 * 1024 * 1024;
+    public static readonly string TooLarge = $"The request body is larger than {MaxBytes / 1048576} MB.";
+    public const string Empty = "The request body is empty. Send a JSON object with Content-Type: application/json.";
+    public const string NotObject = "The request body must be a JSON object.";
+    public const string NotJsonPrefix = "The request body is not valid JSON: ";
 
     /// <summary>
     /// The body's bytes, or why not: too large, unreadable (a broken chunked encoding), or JSON whose strings are not
@@ -15,8 +19,7 @@ public static class JsonBody
     /// </summary>
     public static async Task<(byte[]? Bytes, int Status, JsonBodyError? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var tooLarge = new JsonBodyError($"The request body is larger than {MaxBytes / 1048576} MB.");
-        if (request.ContentLength > MaxBytes) return (null, 413, tooLarge);
+                if (request.ContentLength > MaxBytes) return (null, 413, new JsonBodyError(TooLarge));
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         try
@@ -24,7 +27,7 @@ public static class JsonBody
             int read;
             while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                if (buffer.Length + read > MaxBytes) return (null, 413, tooLarge);
+                if (buffer.Length + read > MaxBytes) return (null, 413, new JsonBodyError(TooLarge));
                 buffer.Write(chunk, 0, read);
             }
         }
@@ -40,7 +43,7 @@ public static class JsonBody
 
     public static (JsonDocument? Document, int Status, JsonBodyError? Error) Parse(byte[] bytes)
     {
-        if (bytes.Length == 0) return (null, 400, new("The request body is empty. Send a JSON object with Content-Type: application/json."));
+        if (bytes.Length == 0) return (null, 400, new(Empty));
         JsonDocument document;
         try
         {
@@ -48,12 +51,12 @@ public static class JsonBody
         }
         catch (JsonException ex)
         {
-            return (null, 400, new($"The request body is not valid JSON: {ex.Message}"));
+            return (null, 400, new(NotJsonPrefix + ex.Message));
         }
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
-            return (null, 400, new("The request body must be a JSON object."));
+            return (null, 400, new(NotObject));
         }
         return (document, 200, null);
     }

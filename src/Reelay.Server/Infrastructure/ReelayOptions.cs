@@ -3,6 +3,10 @@ namespace Reelay.Server.Infrastructure;
 /// <summary>Settings read once at start-up from standard ASP.NET Core configuration.</summary>
 public sealed record ReelayOptions
 {
+    // Named because /docs/errors quotes them: the page states the defaults the server applies.
+    public const int DefaultMaxQueuedTasks = 1000;
+    public const double DefaultOutputUrlLifetimeSeconds = 86_400;
+
     public required string DataDirectory { get; init; }
     public string? AdminToken { get; init; }
     public string DatabaseProvider { get; init; } = "sqlite";
@@ -16,7 +20,7 @@ public sealed record ReelayOptions
     public long MaxWorkerOutputBytes { get; init; } = 2L << 30;
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
     public int MaxAttempts { get; init; } = 3;
-    public TimeSpan OutputUrlLifetime { get; init; } = TimeSpan.FromHours(24);
+    public TimeSpan OutputUrlLifetime { get; init; } = TimeSpan.FromSeconds(DefaultOutputUrlLifetimeSeconds);
     public string FfmpegPath { get; init; } = "ffmpeg";
     public string? PublicBaseUrl { get; init; }
     /// <summary>Server:AllowedHosts: request hosts (besides loopback and the listening addresses) that absolute URLs may be built from.</summary>
@@ -24,7 +28,7 @@ public sealed record ReelayOptions
     /// <summary>Server:TrustedProxies: the proxies whose X-Forwarded-* headers are believed.</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
     public int DefaultOrganizationCredits { get; init; } = 10_000;
-    public int MaxQueuedTasks { get; init; } = 1000;
+    public int MaxQueuedTasks { get; init; } = DefaultMaxQueuedTasks;
     public long MaxMonthlyCreditSpend { get; init; } = 1_000_000;
 
     public string DatabasePath => Path.Combine(DataDirectory, "reelay.db");
@@ -46,13 +50,13 @@ public sealed record ReelayOptions
             MaxWorkerOutputBytes = config.GetValue("Workers:MaxOutputBytes", 2L << 30),
             LeaseDuration = TimeSpan.FromSeconds(config.GetValue("Workers:LeaseSeconds", 30.0)),
             MaxAttempts = config.GetValue("Workers:MaxAttempts", 3),
-            OutputUrlLifetime = TimeSpan.FromSeconds(config.GetValue("Outputs:UrlLifetimeSeconds", 86_400.0)),
+            OutputUrlLifetime = TimeSpan.FromSeconds(config.GetValue("Outputs:UrlLifetimeSeconds", DefaultOutputUrlLifetimeSeconds)),
             FfmpegPath = config["Engines:Preview:FfmpegPath"] ?? "ffmpeg",
             PublicBaseUrl = string.IsNullOrWhiteSpace(config["Server:PublicBaseUrl"]) ? null : config["Server:PublicBaseUrl"]!.TrimEnd('/'),
             AllowedHosts = List(config, "Server:AllowedHosts").Select(h => h.TrimEnd('.').ToLowerInvariant()).ToHashSet(),
             TrustedProxies = List(config, "Server:TrustedProxies").Select(Network).ToList(),
             DefaultOrganizationCredits = config.GetValue("Bootstrap:DefaultOrganizationCredits", 10_000),
-            MaxQueuedTasks = config.GetValue("Limits:MaxQueuedTasks", 1000),
+            MaxQueuedTasks = config.GetValue("Limits:MaxQueuedTasks", DefaultMaxQueuedTasks),
             MaxMonthlyCreditSpend = config.GetValue("Limits:MaxMonthlyCreditSpend", 1_000_000L),
         };
         if (options.DatabaseProvider is not ("sqlite" or "postgres"))

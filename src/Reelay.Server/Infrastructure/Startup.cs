@@ -49,7 +49,7 @@ public sealed record Startup(Db Db, ModelCatalog Catalog, OutputSigner Signer, R
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             // A plain line that scripts and tests can wait for, whatever the log format.
             foreach (var address in addresses) Console.WriteLine($"Reelay listening on {address}");
-            Console.WriteLine($"Data directory: {Options.DataDirectory}  Docs: {addresses.FirstOrDefault()}/docs/errors");
+            Console.WriteLine($"Data directory: {Options.DataDirectory}  API reference: {addresses.FirstOrDefault()}/docs");
         });
     }
 }

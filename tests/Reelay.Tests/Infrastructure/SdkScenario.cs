@@ -9,8 +9,10 @@ public static class SdkScenario
     public static readonly string SdkDirectory = Path.Combine(TestPaths.RepositoryRoot, "tests", "sdk-compat");
     private static readonly Lazy<bool> Installed = new(() =>
     {
-        // typescript too: a node_modules installed before it joined package.json lacks it (sdk-types.mjs needs it).
-        if (!Directory.Exists(Path.Combine(SdkDirectory, "node_modules", "@runwayml")) || !Directory.Exists(Path.Combine(SdkDirectory, "node_modules", "typescript")))
+        // Each package that joined package.json later too: a node_modules installed before it lacks it
+        // (sdk-types.mjs needs typescript, openapi-check.mjs swagger-parser and ajv).
+        string[] packages = ["@runwayml", "typescript", Path.Combine("@apidevtools", "swagger-parser"), "ajv"];
+        if (packages.Any(p => !Directory.Exists(Path.Combine(SdkDirectory, "node_modules", p))))
             Run("npm", ["ci", "--silent", "--no-audit", "--no-fund"], [], TimeSpan.FromMinutes(5));
         return true;
     });
@@ -32,6 +34,13 @@ public static class SdkScenario
         if (imageFile is not null) env["REELAY_IMAGE_FILE"] = imageFile;
         var output = await Task.Run(() => Run("node", ["runway-sdk.mjs", scenario], env, TimeSpan.FromMinutes(3)));
         return JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last()).RootElement.Clone();
+    }
+
+    /// <summary>Runs another script of tests/sdk-compat with node; its stdout, or an exception naming its stderr.</summary>
+    public static Task<string> RunScriptAsync(string script, Dictionary<string, string> env, TimeSpan timeout)
+    {
+        EnsureInstalled();
+        return Task.Run(() => Run("node", [script], env, timeout));
     }
 
     private static string Run(string file, string[] args, Dictionary<string, string> env, TimeSpan timeout)

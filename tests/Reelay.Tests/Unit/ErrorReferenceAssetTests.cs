@@ -6,7 +6,7 @@ namespace Reelay.Tests.Unit;
 public class ErrorReferenceAssetTests
 {
     private static readonly string Assets = string.Join("\n",
-        ErrorReference.Sections.Single(s => s.Anchor == "assets").Entries.Select(e => $"{e.Message} | {e.Cause} | {e.Fix}"));
+        ErrorReference.Sections.Single(s => s.Anchor == DocAnchor.Assets).Entries.Select(e => $"{e.Message} | {e.Cause} | {e.Fix}"));
 
     [Fact]
     public void The_url_and_data_uri_limits_are_listed_for_images_videos_and_audio()

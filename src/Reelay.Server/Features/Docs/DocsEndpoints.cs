@@ -7,17 +7,22 @@ namespace Reelay.Server.Features.Docs;
 public static class DocsEndpoints
 {
     /// <summary>The absolute docUrl for an error section, on this server.</summary>
-    public static string Url(HttpContext context, string anchor)
+    public static string Url(HttpContext context, DocAnchor anchor)
     {
         var baseUrl = context.RequestServices.GetRequiredService<PublicUrls>().BaseUrl(context);
-        return $"{baseUrl}/docs/errors#{anchor}";
+        return $"{baseUrl}/docs/errors#{anchor.Id}";
     }
 
     public static void MapDocs(this IEndpointRouteBuilder app)
     {
         var html = Render();
-        app.MapGet("/docs/errors", () => Results.Content(html, "text/html; charset=utf-8")).ExcludeFromDescription();
-        app.MapGet("/docs", () => Results.Redirect("/docs/errors")).ExcludeFromDescription();
+        app.MapGet("/docs/errors", (HttpContext http) =>
+        {
+            // Plain HTML with one inline stylesheet: nothing else may load or run.
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+            return Results.Content(html, "text/html; charset=utf-8");
+        }).ExcludeFromDescription();
+        app.MapApiReference();
     }
 
     private static string Render()
@@ -31,15 +36,16 @@ public static class DocsEndpoints
             table{border-collapse:collapse;width:100%;margin:.5rem 0 2rem}td,th{border:1px solid #ddd;padding:.4rem;vertical-align:top;text-align:left}
             th{background:#f5f5f5}code{background:#f3f3f3;padding:0 .2rem}h2{margin-top:2.5rem}</style></head><body>
             <h1>Errors and troubleshooting</h1>
-            <p>Every error this server returns, why it happens and how to fix it. Runway-surface errors are
+            <p>Every error this server returns, why it happens and how to fix it. The API reference, generated from the model
+            catalog, is at <a href="/docs">/docs</a> (machine-readable: <a href="/openapi/v1.json">/openapi/v1.json</a>). Runway-surface errors are
             <code>{"error": "…", "docUrl": "…", "issues": [...]}</code>; each <code>docUrl</code> links to a section below.
             Every response carries <code>X-Request-Id</code>: quote it when you report a problem.</p><ul>
             """);
-        foreach (var section in ErrorReference.Sections) sb.Append($"<li><a href=\"#{section.Anchor}\">{E(section.Title)}</a></li>");
+        foreach (var section in ErrorReference.Sections) sb.Append($"<li><a href=\"#{section.Anchor.Id}\">{E(section.Title)}</a></li>");
         sb.Append("</ul>");
         foreach (var section in ErrorReference.Sections)
         {
-            sb.Append($"<h2 id=\"{section.Anchor}\">{E(section.Title)}</h2><p>{E(section.Intro)}</p>");
+            sb.Append($"<h2 id=\"{section.Anchor.Id}\">{E(section.Title)}</h2><p>{E(section.Intro)}</p>");
             sb.Append("<table><tr><th>Status</th><th>Message</th><th>Cause</th><th>Fix</th></tr>");
             foreach (var entry in section.Entries)
                 sb.Append($"<tr><td>{E(entry.Status)}</td><td><code>{E(entry.Message)}</code></td><td>{E(entry.Cause)}</td><td>{E(entry.Fix)}</td></tr>");

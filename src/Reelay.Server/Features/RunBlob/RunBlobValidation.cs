@@ -20,6 +20,7 @@ public static class RunBlobValidation
 {
     public const string BothImages = "Cannot provide both image_base64 and image_url";
     public const int MaxPromptLength = 4000;
+    public const int MaxCallbackUrlLength = 2048;
 
     public static (RunBlobRequest? Request, List<PydanticError> Errors, string? BadRequest) Validate(JsonElement body)
     {
@@ -51,7 +52,7 @@ public static class RunBlobValidation
         }
 
         var callback = OptionalString(body, "callback_url", errors);
-        if (callback is not null && !(Uri.TryCreate(callback, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && callback.Length <= 2048))
+        if (callback is not null && !(Uri.TryCreate(callback, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && callback.Length <= MaxCallbackUrlLength))
         {
             errors.Add(new PydanticError("url_scheme", ["body", "callback_url"], "URL scheme should be 'https'") { Input = body.GetProperty("callback_url").Clone() });
             callback = null;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Reelay.Server.Features.Auth;
+using Reelay.Server.Features.Docs;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
@@ -19,7 +20,7 @@ public static class RunwayAssetEndpoints
         app.MapGroup("/v1").RequireRunwayCaller().WithTags("Assets").MapPost("/assets/check", async (HttpContext http, AssetIntake intake, ModelCatalog catalog) =>
         {
             var (document, status, error) = await JsonBody.ReadObjectAsync(http.Request, http.RequestAborted);
-            if (document is null) return RunwayErrors.Error(http, status, error!, "request-body");
+            if (document is null) return RunwayErrors.Error(http, status, error!, DocAnchor.RequestBody);
             using (document)
             {
                 var (request, issues) = Parse(document.RootElement, catalog);

@@ -3,6 +3,7 @@ using Dapper;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Catalog;
+using Reelay.Server.Features.Docs;
 using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
@@ -71,7 +72,7 @@ public static class RunwayDialect
         bytes =>
         {
             var (document, status, error) = JsonBody.Parse(bytes);
-            if (document is null) return Task.FromResult<(CoreBody?, IResult?)>((null, RunwayErrors.Error(http, status, error!, "request-body")));
+            if (document is null) return Task.FromResult<(CoreBody?, IResult?)>((null, RunwayErrors.Error(http, status, error!, DocAnchor.RequestBody)));
             using (document) return Task.FromResult<(CoreBody?, IResult?)>((new CoreBody(endpoint, document.RootElement.Clone()), null));
         },
         refusal => refusal.Failure switch
@@ -83,14 +84,14 @@ public static class RunwayDialect
         (taskId, price) => new CreatedResponse(200, JsonSerializer.Serialize(new CreatedTask(taskId, new CreditAmount(price.HoldCredits)), JsonSerializerOptions.Web)));
 
     /// <summary>The /docs/errors section each refusal's docUrl points at.</summary>
-    public static string Anchor(SubmissionFailure failure) => failure switch
+    public static DocAnchor Anchor(SubmissionFailure failure) => failure switch
     {
-        SubmissionFailure.BodyUnreadable => "request-body",
-        SubmissionFailure.Idempotency => "idempotency",
-        SubmissionFailure.Sandbox => "sandbox",
-        SubmissionFailure.DailyCapReached => "daily-limit",
-        SubmissionFailure.InsufficientCredits => "credits",
-        SubmissionFailure.Overloaded => "overloaded",
-        _ => "validation",
+        SubmissionFailure.BodyUnreadable => DocAnchor.RequestBody,
+        SubmissionFailure.Idempotency => DocAnchor.Idempotency,
+        SubmissionFailure.Sandbox => DocAnchor.Sandbox,
+        SubmissionFailure.DailyCapReached => DocAnchor.DailyLimit,
+        SubmissionFailure.InsufficientCredits => DocAnchor.Credits,
+        SubmissionFailure.Overloaded => DocAnchor.Overloaded,
+        _ => DocAnchor.Validation,
     };
 }

@@ -1,4 +1,5 @@
 using Reelay.Server.Features.Auth;
+using Reelay.Server.Features.Docs;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Runway;
@@ -14,15 +15,14 @@ public static class RunwayFilters
             var db = http.RequestServices.GetRequiredService<Db>();
             var (caller, failure) = await Caller.AuthenticateAsync(db, http.Request.Headers.Authorization);
             if (caller is null)
-                return RunwayErrors.Error(http, 401, AuthFailureMessages.For(failure!.Value), "authentication");
+                return RunwayErrors.Error(http, 401, AuthFailureMessages.For(failure!.Value), DocAnchor.Authentication);
             Caller.Set(http, caller);
 
             var version = http.Request.Headers[RunwayErrors.VersionHeader].ToString();
             if (version.Length == 0)
-                return RunwayErrors.Error(http, 400,
-                    $"The {RunwayErrors.VersionHeader} header is required. Send '{RunwayErrors.VersionHeader}: {RunwayErrors.SupportedVersion}'.", "api-version");
+                return RunwayErrors.Error(http, 400, RunwayErrors.MissingVersion, DocAnchor.ApiVersion);
             if (version != RunwayErrors.SupportedVersion)
-                return RunwayErrors.Error(http, 400, "The API version that was provided in the X-Runway-Version header is not valid.", "api-version");
+                return RunwayErrors.Error(http, 400, RunwayErrors.InvalidVersion, DocAnchor.ApiVersion);
             return await next(context);
         });
         return group;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Reelay.Server.Features.Auth;
+using Reelay.Server.Features.Docs;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Queue;
@@ -36,10 +37,10 @@ public static class RunwayOrganizationEndpoints
         group.MapPost("/usage", async (HttpContext http, Db db) =>
         {
             var (bytes, status, error) = await JsonBody.ReadAsync(http.Request, http.RequestAborted);
-            if (bytes is null) return RunwayErrors.Error(http, status, error!, "request-body");
+            if (bytes is null) return RunwayErrors.Error(http, status, error!, DocAnchor.RequestBody);
             // The body is optional: no body means the default range.
             var (document, parseStatus, parseError) = bytes.Length == 0 ? (JsonDocument.Parse("{}"), 200, null) : JsonBody.Parse(bytes);
-            if (document is null) return RunwayErrors.Error(http, parseStatus, parseError!, "request-body");
+            if (document is null) return RunwayErrors.Error(http, parseStatus, parseError!, DocAnchor.RequestBody);
             using var _ = document;
             var (range, issues) = UsageRange(document.RootElement, DateOnly.FromDateTime(DateTime.UtcNow));
             if (range is null) return RunwayErrors.Validation(http, issues);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Reelay.Server.Features.Assets;
 using Reelay.Server.Features.Auth;
+using Reelay.Server.Features.Docs;
 using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
@@ -29,7 +30,7 @@ public static class RunwayUploadEndpoints
     private static async Task<IResult> CreateAsync(HttpContext http, Db db, PublicUrls urls)
     {
         var (document, status, error) = await JsonBody.ReadObjectAsync(http.Request, http.RequestAborted);
-        if (document is null) return RunwayErrors.Error(http, status, error!, "request-body");
+        if (document is null) return RunwayErrors.Error(http, status, error!, DocAnchor.RequestBody);
         using (document)
         {
             var body = document.RootElement;
@@ -118,7 +119,7 @@ public static class RunwayUploadEndpoints
         {
             size = await BlobCopy.CopyCappedToFileAsync(file, temp, AssetOptions.UploadLimit, cancellationToken);
             if (size > AssetOptions.UploadLimit || size < AssetOptions.UploadMinimum)
-                return Fail(400, size > AssetOptions.UploadLimit ? "The file is larger than 200 MB." : "The file is smaller than 512 bytes.");
+                return Fail(400, size > AssetOptions.UploadLimit ? $"The file is larger than {AssetRules.Megabytes(AssetOptions.UploadLimit)}." : $"The file is smaller than {AssetOptions.UploadMinimum} bytes.");
             mediaType = await SniffAsync(temp);
             await blobs.PutFileAsync(key, temp, move: true, cancellationToken);
         }
