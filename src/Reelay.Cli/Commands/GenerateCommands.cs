@@ -53,7 +53,7 @@ public static class GenerateCommands
     private static async Task<int> FollowAsync(ParseResult parse, CliConsole console, ReelayClient client, CreatedTask created, CancellationToken ct)
     {
         if (!console.Json) console.Error($"task {created.Id} created ({Cli.Credits(created.EstimatedCost?.Credits ?? 0)} credits)");
-        var watcher = new TaskWatcher(client, Cli.ServerUrl(parse), parse.GetValue(Cli.ApiKey) ?? Environment.GetEnvironmentVariable("REELAY_API_SECRET"), console);
+        var watcher = new TaskWatcher(client, Cli.ServerUrl(parse), Cli.Key(parse), console);
         var task = await watcher.WatchAsync(created.Id, TimeSpan.FromSeconds(parse.GetValue(Timeout)), ct);
         var path = parse.GetValue(Out) ?? $"{task.Id}.mp4";
         await TaskWatcher.DownloadAsync(task.Output![0], path, ct);

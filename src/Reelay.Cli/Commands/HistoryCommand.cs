@@ -15,8 +15,8 @@ public static class HistoryCommand
         var command = new Command("history", "Recent API requests with their status and error message") { errors, limit };
         command.Action(async (parse, console, ct) =>
         {
-            var key = parse.GetValue(Cli.ApiKey) ?? Environment.GetEnvironmentVariable("REELAY_API_SECRET")
-                ?? throw new ArgumentException("No API key: pass --api-key or set REELAY_API_SECRET.");
+            var key = Cli.Key(parse)
+                ?? throw new ArgumentException("No API key: pass --api-key or set REELAY_API_SECRET (or RUNWAYML_API_SECRET).");
             using var http = new HttpClient();
             using var request = new HttpRequestMessage(HttpMethod.Get, $"{Cli.ServerUrl(parse)}/v1/requests?errors={parse.GetValue(errors).ToString().ToLowerInvariant()}&limit={parse.GetValue(limit)}");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);

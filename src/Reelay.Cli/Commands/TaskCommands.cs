@@ -38,7 +38,7 @@ public static class TaskCommands
         watch.Action(async (parse, console, ct) =>
         {
             using var client = Cli.Client(parse);
-            var watcher = new TaskWatcher(client, Cli.ServerUrl(parse), parse.GetValue(Cli.ApiKey) ?? Environment.GetEnvironmentVariable("REELAY_API_SECRET"), console);
+            var watcher = new TaskWatcher(client, Cli.ServerUrl(parse), Cli.Key(parse), console);
             var task = await watcher.WatchAsync(parse.GetValue(id)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
             if (parse.GetValue(output) is { } path) await TaskWatcher.DownloadAsync(task.Output![0], path, ct);
             Print(console, task);

@@ -51,7 +51,7 @@ public static class JsonBody
         }
         catch (JsonException ex)
         {
-            return (null, 400, new(NotJsonPrefix + ex.Message));
+            return (null, 400, new(NotJsonPrefix + Describe(ex)));
         }
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
@@ -65,5 +65,21 @@ public static class JsonBody
     {
         var (bytes, status, error) = await ReadAsync(request, cancellationToken);
         return bytes is null ? (null, status, error) : Parse(bytes);
+    }
+
+    /// <summary>
+    /// A parser error in plain words with its place, 1-based as editors count: "'}' is invalid after a property name.
+    /// Expected a ':' (line 1, column 19)." — without the reader's internals (paths, reader options, byte positions).
+    /// </summary>
+    public static string Describe(JsonException ex)
+    {
+        var text = ex.Message;
+        foreach (var cut in new[] { " Path: ", " LineNumber: ", " | " })
+            if (text.IndexOf(cut, StringComparison.Ordinal) is var at and > 0) text = text[..at];
+        var sentences = text.Split(". ", StringSplitOptions.RemoveEmptyEntries)
+            .Where(s => !s.Contains("reader options", StringComparison.OrdinalIgnoreCase) && !s.Contains("JsonReaderOptions", StringComparison.Ordinal));
+        var plain = string.Join(". ", sentences).TrimEnd('.', ' ');
+        var place = ex.LineNumber is { } line ? $" (line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1})" : "";
+        return $"{plain}{place}.";
     }
 }

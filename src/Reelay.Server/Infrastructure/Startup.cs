@@ -36,6 +36,9 @@ public sealed record Startup(Db Db, ModelCatalog Catalog, OutputSigner Signer, R
     {
         var issued = await Bootstrap.EnsureDefaultOrganizationAsync(Db, Options.DefaultOrganizationCredits);
         if (issued is not null) Bootstrap.Print(issued, "default", Options.DefaultOrganizationCredits);
+        // On a restart the key is not shown again (it is stored hashed): say how to get another.
+        else Console.WriteLine("The 'default' organization exists; its key was shown at the first start. New key: `reelay admin keys create <organization-id>` "
+            + "with Admin:Token set, or sign in to the portal with an existing key and create one under Keys.");
         try
         {
             app.Logger.LogInformation("ffmpeg: {Version}", await FfmpegProbe.VersionAsync(Options.FfmpegPath));
@@ -49,7 +52,9 @@ public sealed record Startup(Db Db, ModelCatalog Catalog, OutputSigner Signer, R
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             // A plain line that scripts and tests can wait for, whatever the log format.
             foreach (var address in addresses) Console.WriteLine($"Reelay listening on {address}");
-            Console.WriteLine($"Data directory: {Options.DataDirectory}  API reference: {addresses.FirstOrDefault()}/docs");
+            var first = addresses.FirstOrDefault()?.Replace("://0.0.0.0", "://127.0.0.1").TrimEnd('/');
+            Console.WriteLine($"Data directory: {Options.DataDirectory}  Portal: {first}/portal  API reference: {first}/docs");
+            Console.WriteLine($"export RUNWAYML_BASE_URL={first}");
         });
     }
 }

@@ -36,6 +36,26 @@ public class ApiKeysTests
     }
 
     [Theory]
+    [InlineData(" ")]
+    [InlineData("\t")]
+    [InlineData("\u00a0")]
+    public void A_valid_key_preceded_by_more_whitespace_is_reported_as_leading_whitespace(string prefix)
+    {
+        var (_, failure) = ApiKeys.ParseAuthorization("Bearer " + prefix + ApiKeys.Generate());
+        Assert.Equal(AuthFailure.MalformedLeadingWhitespace, failure);
+        Assert.Contains("leading whitespace", AuthFailureMessages.For(failure!.Value));
+    }
+
+    [Fact]
+    public void A_json_syntax_error_reads_in_plain_words_with_its_line_and_column()
+    {
+        var (_, status, error) = Reelay.Server.Infrastructure.JsonBody.Parse(System.Text.Encoding.UTF8.GetBytes("{\"model\" \"gen4.5\"}"));
+        Assert.Equal(400, status);
+        Assert.Equal("The request body is not valid JSON: '\"' is invalid after a property name. Expected a ':' (line 1, column 10).", error!.Message);
+        Assert.DoesNotContain("BytePositionInLine", error.Message);
+    }
+
+    [Theory]
     [InlineData("\n")]
     [InlineData("\t")]
     [InlineData("\u00a0")]

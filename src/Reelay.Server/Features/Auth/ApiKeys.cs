@@ -38,9 +38,11 @@ public static partial class ApiKeys
         if (IsWellFormed(token)) return (token, null);
         // HTTP strips plain trailing spaces, but copy-pasted keys often end in a newline, a tab or a
         // non-breaking space: name that cause, it is the most common one.
+        // "Bearer  key_…" (two spaces) is whitespace before the key, not after it: name the side it is on.
         var trimmed = token.Trim().Trim('\u00a0', '\u200b', '\ufeff');
-        if (trimmed != token && IsWellFormed(trimmed)) return (null, AuthFailure.MalformedTrailingWhitespace);
-        if (trimmed.Length > 0 && IsWellFormed(trimmed.Split(' ', '\t')[0])) return (null, AuthFailure.MalformedTrailingWhitespace);
+        var leading = token.Length > 0 && (char.IsWhiteSpace(token[0]) || token[0] is '\u200b' or '\ufeff');
+        if (trimmed != token && IsWellFormed(trimmed)) return (null, leading ? AuthFailure.MalformedLeadingWhitespace : AuthFailure.MalformedTrailingWhitespace);
+        if (trimmed.Length > 0 && IsWellFormed(trimmed.Split(' ', '\t')[0])) return (null, leading ? AuthFailure.MalformedLeadingWhitespace : AuthFailure.MalformedTrailingWhitespace);
         return (null, AuthFailure.Malformed);
     }
 }
@@ -51,6 +53,7 @@ public enum AuthFailure
     NotBearer,
     Malformed,
     MalformedTrailingWhitespace,
+    MalformedLeadingWhitespace,
     UnknownKey,
     DisabledKey,
     SuspendedOrganization,
@@ -64,6 +67,7 @@ public static class AuthFailureMessages
         AuthFailure.NotBearer => "The Authorization header must use the Bearer scheme: 'Authorization: Bearer key_…'.",
         AuthFailure.Malformed => "The API key is malformed. Keys are 'key_' followed by 128 lowercase hexadecimal characters.",
         AuthFailure.MalformedTrailingWhitespace => "The API key is malformed: it has trailing whitespace. Remove the whitespace at the end of your key.",
+        AuthFailure.MalformedLeadingWhitespace => "The API key is malformed: it has leading whitespace (e.g. two spaces after 'Bearer'). Send exactly one space between 'Bearer' and the key.",
         AuthFailure.UnknownKey => "The API key is not valid. Check that you copied the whole key and that it belongs to this server.",
         AuthFailure.DisabledKey => "This API key has been disabled. Create a new key or ask an administrator to issue one.",
         AuthFailure.SuspendedOrganization => "The organization this API key belongs to has been suspended.",

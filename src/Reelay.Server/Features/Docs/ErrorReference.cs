@@ -25,6 +25,7 @@ public static class ErrorReference
             new("401", AuthFailureMessages.For(AuthFailure.NotBearer), "The header uses another scheme (Basic, Token, or the bare key).", "Prefix the key with 'Bearer '."),
             new("401", AuthFailureMessages.For(AuthFailure.Malformed), "The key does not match ^key_[0-9a-f]{128}$.", "Copy the whole key; keys are shown once when created."),
             new("401", AuthFailureMessages.For(AuthFailure.MalformedTrailingWhitespace), "The key ends in a newline, tab or non-breaking space (common when pasting from a file).", "Trim the key."),
+            new("401", AuthFailureMessages.For(AuthFailure.MalformedLeadingWhitespace), "There is more than one space (or a tab) between 'Bearer' and the key.", "Send 'Authorization: Bearer key_…' with one space."),
             new("401", AuthFailureMessages.For(AuthFailure.UnknownKey), "No key with this value exists on this server.", "Check the base URL and the key; create a key through the admin API or portal."),
             new("401", AuthFailureMessages.For(AuthFailure.DisabledKey), "The key was disabled.", "Use another key."),
             new("401", AuthFailureMessages.For(AuthFailure.SuspendedOrganization), "The organization was suspended by an operator.", "Contact the operator of this server."),

@@ -76,7 +76,8 @@ public static class Bootstrap
             "",
             key.Key,
             "",
-            "export RUNWAYML_API_SECRET=<the key above>",
+            "Ready to paste (the Runway SDKs and the reelay CLI read it):",
+            $"export RUNWAYML_API_SECRET={key.Key}",
         };
         Console.WriteLine(new string('=', 80));
         foreach (var line in lines) Console.WriteLine(line);
