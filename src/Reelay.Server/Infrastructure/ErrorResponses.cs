@@ -65,7 +65,7 @@ public static class ErrorResponses
             var message = status switch
             {
                 400 => "The request could not be read. Send a JSON object with Content-Type: application/json.",
-                404 => $"No route matches {context.Request.Method} {context.Request.Path}.",
+                404 => $"No route matches {context.Request.Method} {context.Request.Path}." + (RouteSuggestions.Nearest(context) is { } near ? $" Did you mean {near}?" : ""),
                 405 => $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
                 413 => "The request body is too large.",
                 415 => "Unsupported content type. Send Content-Type: application/json.",

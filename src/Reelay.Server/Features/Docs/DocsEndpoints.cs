@@ -23,6 +23,18 @@ public static class DocsEndpoints
             return Results.Content(html, "text/html; charset=utf-8");
         }).ExcludeFromDescription();
         app.MapApiReference();
+        // The server's front door: a browser goes to the portal, an API client gets the links it needs.
+        app.MapGet("/", (HttpContext http, PublicUrls urls) =>
+        {
+            if (http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)) return Results.Redirect("/portal");
+            var root = urls.BaseUrl(http);
+            return Results.Json(new
+            {
+                name = "Reelay",
+                description = "A self-hosted generative-video API server: the Runway and RunBlob APIs, served locally.",
+                links = new { apiReference = $"{root}/docs", openapi = $"{root}/openapi/v1.json", errors = $"{root}/docs/errors", portal = $"{root}/portal", health = $"{root}/healthz" },
+            });
+        }).ExcludeFromDescription();
     }
 
     private static string Render()
