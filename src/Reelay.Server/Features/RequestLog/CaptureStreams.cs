@@ -4,7 +4,7 @@ namespace Reelay.Server.Features.RequestLog;
 /// Reads through to the real request body and keeps a copy of what the handler read, up to a limit.
 /// Copying is all it does on the request's path: parsing, redaction and hashing happen in the writer.
 /// </summary>
-public sealed class RequestCaptureStream(Stream inner, int limit, long? declaredLength) : Stream
+public sealed class RequestCaptureStream(Stream inner, int limit, long? declaredLength) : Infrastructure.ReadOnlyStream(inner)
 {
     private MemoryStream? _copy = new(declaredLength is > 0 and var n && n <= limit ? (int)n : 0);
 
@@ -27,41 +27,24 @@ public sealed class RequestCaptureStream(Stream inner, int limit, long? declared
 
     public override int Read(byte[] buffer, int offset, int count)
     {
-        var read = inner.Read(buffer, offset, count);
+        var read = Inner.Read(buffer, offset, count);
         Keep(buffer.AsSpan(offset, read));
         return read;
     }
 
     public override int Read(Span<byte> buffer)
     {
-        var read = inner.Read(buffer);
+        var read = Inner.Read(buffer);
         Keep(buffer[..read]);
-        return read;
-    }
-
-    public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        var read = await inner.ReadAsync(buffer.AsMemory(offset, count), cancellationToken);
-        Keep(buffer.AsSpan(offset, read));
         return read;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await inner.ReadAsync(buffer, cancellationToken);
+        var read = await Inner.ReadAsync(buffer, cancellationToken);
         Keep(buffer.Span[..read]);
         return read;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>
