@@ -13,6 +13,8 @@ public sealed record ReelayOptions
     /// <summary>ConnectionStrings:Reelay, the PostgreSQL connection string (Npgsql format).</summary>
     public string? ConnectionString { get; init; }
     public string? CatalogFile { get; init; }
+    /// <summary>The names of the configured upstream relays (Relays:NAME), which "relay:NAME" engines must name.</summary>
+    public IReadOnlySet<string> RelayNames { get; init; } = new HashSet<string>();
     public int WorkerConcurrency { get; init; } = 2;
     /// <summary>Workers:Token, the bearer token of remote workers; without it the worker protocol does not exist.</summary>
     public string? WorkerToken { get; init; }
@@ -45,6 +47,7 @@ public sealed record ReelayOptions
             DatabaseProvider = (config["Database:Provider"] ?? "sqlite").ToLowerInvariant() switch { "postgresql" => "postgres", var p => p },
             ConnectionString = string.IsNullOrWhiteSpace(config.GetConnectionString("Reelay")) ? null : config.GetConnectionString("Reelay"),
             CatalogFile = string.IsNullOrWhiteSpace(config["Models:CatalogFile"]) ? null : config["Models:CatalogFile"],
+            RelayNames = config.GetSection("Relays").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.Ordinal),
             WorkerConcurrency = config.GetValue("Workers:Concurrency", 2),
             WorkerToken = string.IsNullOrWhiteSpace(config["Workers:Token"]) ? null : config["Workers:Token"],
             MaxWorkerOutputBytes = config.GetValue("Workers:MaxOutputBytes", 2L << 30),

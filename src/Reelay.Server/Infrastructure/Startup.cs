@@ -19,7 +19,7 @@ public sealed record Startup(Db Db, ModelCatalog Catalog, OutputSigner Signer, R
         Directory.CreateDirectory(options.TempDirectory);
         var db = Db.From(options);
         Migrations.Apply(db);
-        var catalog = ModelCatalog.Load(options.CatalogFile);
+        var catalog = ModelCatalog.Load(options.CatalogFile, options.RelayNames);
         return new Startup(db, catalog, new OutputSigner(SigningKey(db)), options);
     }
 

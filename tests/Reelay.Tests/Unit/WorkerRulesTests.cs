@@ -34,7 +34,7 @@ public class WorkerRulesTests
         (fast["id"], fast["engine"]) = ("fast", "noop");
         models.Add(pooled);
         models.Add(fast);
-        Assert.Equal(["model 'gen4.5': engine 'gpu' is unknown (known: preview, noop, pool:NAME)"], ModelCatalog.Parse(file).Problems);
+        Assert.Equal(["model 'gen4.5': engine 'gpu' is unknown (known: preview, noop, pool:NAME, relay:NAME)"], ModelCatalog.Parse(file).Problems);
     }
 
     [Fact]

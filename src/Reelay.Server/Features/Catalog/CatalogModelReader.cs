@@ -9,7 +9,8 @@ public static class CatalogModelReader
     private static readonly HashSet<string> ModelKeys = ["id", "engine", "limits", "priceNote", "legacy", "endpoints", "description"];
     private static readonly HashSet<string> EndpointKeys = ["output", "fields", "required", "rules", "defaults", "price", "description"];
 
-    public static ModelDefinition? Read(JsonNode? node, SchemaParser parser, List<string> problems)
+    /// <param name="relays">The relays configured (Relays:NAME); null skips the check that a "relay:NAME" engine names one.</param>
+    public static ModelDefinition? Read(JsonNode? node, SchemaParser parser, List<string> problems, IReadOnlySet<string>? relays = null)
     {
         if (node is not JsonObject o || o["id"]?.GetValueKind() != JsonValueKind.String)
         {
@@ -20,8 +21,13 @@ public static class CatalogModelReader
         var where = $"model '{id}'";
         foreach (var key in o.Select(p => p.Key).Where(k => !ModelKeys.Contains(k))) problems.Add($"{where}: unknown key '{key}'");
         var engine = o["engine"]?.GetValueKind() == JsonValueKind.String ? o["engine"]!.GetValue<string>() : "";
-        if (ModelCatalog.EnginePool(engine) is null && engine is not ("preview" or "noop"))
-            problems.Add($"{where}: engine '{engine}' is unknown (known: preview, noop, pool:NAME)");
+        if (ModelCatalog.EngineRelay(engine) is { } relay)
+        {
+            if (relays is not null && !relays.Contains(relay))
+                problems.Add($"{where}: engine '{engine}' names the relay '{relay}', which is not configured (Relays:{relay}:BaseUrl and its other settings)");
+        }
+        else if (ModelCatalog.EnginePool(engine) is null && engine is not ("preview" or "noop"))
+            problems.Add($"{where}: engine '{engine}' is unknown (known: preview, noop, pool:NAME, relay:NAME)");
         var endpoints = new Dictionary<string, EndpointDefinition>(StringComparer.Ordinal);
         if (o["endpoints"] is not JsonObject list || list.Count == 0) problems.Add($"{where} serves no endpoint");
         else

@@ -28,7 +28,7 @@ public sealed class ModelCatalog
 
     public static readonly HashSet<string> OutputKinds = ["video", "image", "audio"];
 
-    public static ModelCatalog Load(string? catalogFile)
+    public static ModelCatalog Load(string? catalogFile, IReadOnlySet<string>? relays = null)
     {
         Stream stream = catalogFile is null
             ? Assembly.GetExecutingAssembly().GetManifestResourceStream("default-catalog.json")!
@@ -44,7 +44,7 @@ public sealed class ModelCatalog
             {
                 throw new InvalidOperationException($"The model catalog {catalogFile ?? "(default)"} is not valid JSON: {ex.Message}");
             }
-            var (models, problems) = Parse(root);
+            var (models, problems) = Parse(root, relays);
             if (problems.Count > 0)
                 throw new InvalidOperationException($"The model catalog {catalogFile ?? "(default)"} is invalid: " + string.Join("; ", problems));
             return new ModelCatalog(models);
@@ -52,7 +52,7 @@ public sealed class ModelCatalog
     }
 
     /// <summary>Reads and checks a whole catalog; every problem names the model, endpoint and field it is about.</summary>
-    public static (List<ModelDefinition> Models, List<string> Problems) Parse(JsonNode? root)
+    public static (List<ModelDefinition> Models, List<string> Problems) Parse(JsonNode? root, IReadOnlySet<string>? relays = null)
     {
         var problems = new List<string>();
         var models = new List<ModelDefinition>();
@@ -62,7 +62,7 @@ public sealed class ModelCatalog
             problems.Add($"unknown top-level key '{key}'");
         var parser = new SchemaParser(file["definitions"] as JsonObject ?? [], problems);
         foreach (var item in list)
-            if (CatalogModelReader.Read(item, parser, problems) is { } model) models.Add(model);
+            if (CatalogModelReader.Read(item, parser, problems, relays) is { } model) models.Add(model);
         if (models.Count == 0) problems.Add("it lists no models");
         foreach (var duplicate in models.GroupBy(m => m.Id).Where(g => g.Count() > 1))
             problems.Add($"model '{duplicate.Key}' is listed twice");
@@ -73,4 +73,9 @@ public sealed class ModelCatalog
     public static string? EnginePool(string engine) =>
         engine.StartsWith("pool:", StringComparison.Ordinal) && engine.Length > 5 && engine[5..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
             ? engine[5..] : null;
+
+    /// <summary>The upstream relay an engine names ("relay:runway-main" gives "runway-main"), or null when it is not a relay.</summary>
+    public static string? EngineRelay(string engine) =>
+        engine.StartsWith("relay:", StringComparison.Ordinal) && engine.Length > 6 && engine[6..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? engine[6..] : null;
 }

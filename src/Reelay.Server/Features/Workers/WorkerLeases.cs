@@ -21,6 +21,9 @@ public static class WorkerLeases
         var unknown = body.Models.Where(m => catalog.Find(m) is null).Distinct().ToList();
         if (unknown.Count > 0)
             return ($"Unknown model(s): {string.Join(", ", unknown)}. This server's models: {string.Join(", ", catalog.Models.Select(m => m.Id))}.", "unknown_model");
+        // A relayed model's tasks are the relay's: a remote worker rendering one too would make a second generation.
+        var relayed = body.Models.Where(m => ModelCatalog.EngineRelay(catalog.Find(m)!.Engine) is not null).Distinct().ToList();
+        if (relayed.Count > 0) return ($"Model(s) {string.Join(", ", relayed)} are served by an upstream relay, not by workers.", "unknown_model");
         if (body.WorkerId is { } id && (id.Length is 0 or > 100 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '/')))
             return ("'workerId' must be 1 to 100 characters of letters, digits, '-', '_', '.', ':' or '/'.", "invalid_request");
         if (body.WaitSeconds is < 0 or > MaxWaitSeconds || body.WaitSeconds is double.NaN)

@@ -1,0 +1,26 @@
+namespace Reelay.Server.Features.Relays;
+
+/// <summary>The relays configured on this node (Relays:*), each with its client for its dialect.</summary>
+public sealed class RelayRegistry
+{
+    private readonly Dictionary<string, Relay> _relays;
+
+    public RelayRegistry(IEnumerable<RelayOptions> relays) =>
+        _relays = relays.ToDictionary(r => r.Engine, r => Create(r), StringComparer.Ordinal);
+
+    public IReadOnlyCollection<Relay> All => _relays.Values;
+
+    /// <summary>The relay an engine ("relay:NAME") names, or null.</summary>
+    public Relay? Find(string engine) => _relays.GetValueOrDefault(engine);
+
+    private static Relay Create(RelayOptions options)
+    {
+        var health = new RelayHealth();
+        IUpstreamClient client = options.Dialect switch
+        {
+            "runway" => new RunwayUpstream(options, health),
+            _ => throw new InvalidOperationException($"Relays:{options.Name}:Dialect '{options.Dialect}' has no client."),
+        };
+        return new Relay(options, client, health);
+    }
+}

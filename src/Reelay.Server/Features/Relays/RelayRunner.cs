@@ -1,0 +1,207 @@
+using Reelay.Server.Features.Blobs;
+using Reelay.Server.Features.Engines;
+using Reelay.Server.Features.Outputs;
+using Reelay.Server.Features.Queue;
+using Reelay.Server.Features.Tasks;
+using Reelay.Server.Infrastructure;
+
+namespace Reelay.Server.Features.Relays;
+
+/// <summary>One upstream: its settings, its client (dialect) and what this node has seen of it.</summary>
+public sealed record Relay(RelayOptions Options, IUpstreamClient Client, RelayHealth Health);
+
+/// <summary>
+/// Runs one claimed task on an upstream, crash-safe: the upstream's task id is stored (fenced by the lease) before
+/// anything else, so a later lease of the same task follows that upstream task instead of making another; the
+/// upstream's outputs are copied into our blob store before the task reads SUCCEEDED. A heartbeat renews the lease,
+/// publishes the upstream's progress and notices a cancel, which is passed on to the upstream.
+/// </summary>
+public sealed class RelayRunner(Db db, IBlobStore blobs, ReelayOptions options, ILogger<RelayRunner> logger)
+{
+    public async Task RunAsync(ClaimedTask task, Relay relay, CancellationToken stoppingToken)
+    {
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var state = new RunProgress();
+        var heartbeat = HeartbeatAsync(task, state, work);
+        string? upstreamId = null;
+        relay.Health.Started();
+        try
+        {
+            var request = GenerationRequest.FromJson(task.Params);
+            var known = await RelayStore.FindAsync(db, task.Id);
+            upstreamId = known?.Engine == relay.Options.Engine ? known.TaskId : null;
+            if (upstreamId is null)
+            {
+                var (created, refusal) = await SubmitAsync(task, request, relay, work.Token);
+                if (refusal is { } r)
+                {
+                    await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, r.Code, r.Text);
+                    return;
+                }
+                upstreamId = created!;
+                if (!await RelayStore.RecordAsync(db, task.Id, task.LeaseToken, upstreamId, relay.Options.Engine))
+                {
+                    // Cancelled while the create was in flight: the upstream task must not run on unseen.
+                    if (await TaskQueue.LeaseStateAsync(db, task.Id, task.LeaseToken) == LeaseState.Cancelled) await CancelUpstreamAsync(relay, upstreamId);
+                    return;
+                }
+                logger.LogInformation("Task {TaskId} relayed to {Engine} as upstream task {UpstreamTaskId}, {Ms} ms after it was created",
+                    task.Id, relay.Options.Engine, upstreamId, Clock.NowMs() - await RelayStore.CreatedAtAsync(db, task.Id));
+            }
+            else logger.LogInformation("Task {TaskId} resumes following upstream task {UpstreamTaskId} on {Engine}", task.Id, upstreamId, relay.Options.Engine);
+            var done = await FollowAsync(upstreamId, relay, state, work.Token);
+            await FinishAsync(task, request, relay, done, state, work.Token);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            await TaskQueue.ReleaseAsync(db, task.Id, task.LeaseToken);
+            logger.LogInformation("Task {TaskId} returned to the queue: the server is stopping (its upstream task, if any, is followed again later)", task.Id);
+        }
+        catch (OperationCanceledException) when (state.Stopped is not null)
+        {
+            if (state.Stopped == nameof(LeaseState.Cancelled) && upstreamId is not null) await CancelUpstreamAsync(relay, upstreamId);
+            logger.LogInformation("Task {TaskId} stopped: {Reason}", task.Id, state.Stopped == nameof(LeaseState.Cancelled) ? "it was cancelled" : "its lease was taken over");
+        }
+        catch (UpstreamUnavailableException ex)
+        {
+            logger.LogWarning("Task {TaskId} failed: {Reason}", task.Id, ex.Message);
+            var (code, text) = RelayFailures.Unavailable();
+            await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, code, text);
+        }
+        catch (UpstreamRefusedException ex)
+        {
+            logger.LogError("Task {TaskId}: upstream {Engine} refused to report on it (HTTP {Status}): {Error}", task.Id, relay.Options.Engine, ex.Status, ex.Message);
+            await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, "INTERNAL", Simulation.FailureText("INTERNAL"));
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Task {TaskId} failed on {Engine}", task.Id, relay.Options.Engine);
+            await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, "INTERNAL", Simulation.FailureText("INTERNAL"));
+        }
+        finally
+        {
+            relay.Health.Ended();
+            await work.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    /// <summary>POSTs the stored request upstream; returns its task id, or the failure a lasting refusal means.</summary>
+    private async Task<(string? Id, (string Code, string Text)? Refusal)> SubmitAsync(ClaimedTask task, GenerationRequest request, Relay relay, CancellationToken cancellationToken)
+    {
+        var dataUris = new Dictionary<int, string>();
+        foreach (var input in request.Media)
+        {
+            await using var stream = await blobs.OpenReadAsync(input.BlobKey, cancellationToken: cancellationToken)
+                ?? throw new InvalidOperationException($"Input {input.BlobKey} of task {task.Id} is missing from the blob store.");
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            dataUris[input.Index] = UpstreamRequest.DataUri(input.MediaType, buffer.ToArray());
+        }
+        var body = UpstreamRequest.Body(request, relay.Options.UpstreamModel(request.Model), dataUris);
+        var created = await relay.Client.CreateAsync(request.Endpoint, body, UpstreamRequest.IdempotencyKey(task.Id, relay.Options.Engine),
+            UpstreamRequest.Simulate(Simulation.FromJson(task.Simulate)), cancellationToken);
+        if (created.TaskId is not null) return (created.TaskId, null);
+        logger.LogWarning("Task {TaskId}: upstream {Engine} refused the create (HTTP {Status}): {Error}", task.Id, relay.Options.Engine, created.Status, created.Error);
+        return (null, RelayFailures.Refused(created.Status, created.Error, created.IssuePaths ?? [], request.Media.Select(m => m.Path).ToList()));
+    }
+
+    /// <summary>Polls the upstream task until it ends; its progress becomes ours (the last 10% is the copy).</summary>
+    private static async Task<UpstreamTask> FollowAsync(string upstreamId, Relay relay, RunProgress state, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var upstream = await relay.Client.GetAsync(upstreamId, cancellationToken);
+            if (upstream.Status is "succeeded" or "failed" or "cancelled" or "gone") return upstream;
+            if (upstream.Status == "running") state.Value = Math.Max(state.Value, 0.9 * Math.Clamp(upstream.Progress, 0, 1));
+            await Task.Delay(relay.Options.PollInterval, cancellationToken);
+        }
+    }
+
+    private async Task FinishAsync(ClaimedTask task, GenerationRequest request, Relay relay, UpstreamTask done, RunProgress state, CancellationToken cancellationToken)
+    {
+        if (done.Cost is { } cost) await RelayStore.RecordCostAsync(db, task.Id, cost);
+        if (done.Status == "failed")
+        {
+            var (code, text) = RelayFailures.Failed(done.FailureCode, done.Failure);
+            await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, code, text);
+            return;
+        }
+        if (done.Status != "succeeded" || done.Outputs.Count == 0)
+        {
+            logger.LogWarning("Task {TaskId}: upstream task on {Engine} ended {Status} without outputs", task.Id, relay.Options.Engine, done.Status);
+            var (code, text) = RelayFailures.Lost();
+            await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, code, text);
+            return;
+        }
+        state.Value = 0.9;
+        var keys = await CopyOutputsAsync(task, request, relay, done.Outputs, cancellationToken);
+        if (!await TaskQueue.CompleteAsync(db, task.Id, task.LeaseToken, keys))
+        {
+            logger.LogWarning("Task {TaskId} copied its outputs after losing its lease; copy discarded", task.Id);
+            foreach (var key in keys) await blobs.DeleteAsync(key, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Each output into our blob store under this lease's keys; a failed download is retried alone (never a new generation).</summary>
+    private async Task<List<string>> CopyOutputsAsync(ClaimedTask task, GenerationRequest request, Relay relay, IReadOnlyList<string> urls, CancellationToken cancellationToken)
+    {
+        var extension = OutputFormats.Extension(request.Output.Format);
+        var keys = new List<string>();
+        foreach (var (url, index) in urls.Select((u, i) => (u, i)))
+        {
+            var path = Path.Combine(options.TempDirectory, $"relay-{task.Id}-{task.LeaseToken}-{index}{extension}");
+            try
+            {
+                await relay.Client.DownloadAsync(url, path, cancellationToken);
+                keys.Add(TaskRunner.OutputKey(task.Id, task.LeaseToken, extension, index));
+                await blobs.PutFileAsync(keys[^1], path, move: true, cancellationToken);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+        return keys;
+    }
+
+    /// <summary>Best effort, bounded: our task is already cancelled whatever the upstream says.</summary>
+    private async Task CancelUpstreamAsync(Relay relay, string upstreamId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await relay.Client.CancelAsync(upstreamId, timeout.Token);
+            logger.LogInformation("Upstream task {UpstreamTaskId} on {Engine} cancelled", upstreamId, relay.Options.Engine);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Could not cancel upstream task {UpstreamTaskId} on {Engine}: {Error}", upstreamId, relay.Options.Engine, ex.GetType().Name);
+        }
+    }
+
+    private async Task HeartbeatAsync(ClaimedTask task, RunProgress state, CancellationTokenSource work)
+    {
+        var interval = TimeSpan.FromMilliseconds(Math.Min(1000, options.LeaseDuration.TotalMilliseconds / 3));
+        while (!work.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, work.Token);
+                if (await TaskQueue.HeartbeatAsync(db, task.Id, task.LeaseToken, state.Value, options.LeaseDuration) is var lease and not LeaseState.Held)
+                {
+                    state.Stopped = lease.ToString();
+                    await work.CancelAsync();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Heartbeat for relayed task {TaskId} failed; will retry", task.Id);
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+
+namespace Reelay.Server.Features.Relays;
+
+/// <summary>An upstream task as we follow it, in our words: a core state, progress 0..1, output URLs, failure and cost.</summary>
+public sealed record UpstreamTask(string Status, double Progress, IReadOnlyList<string> Outputs, string? FailureCode, string? Failure, long? Cost)
+{
+    /// <summary>The upstream no longer knows the task (deleted there, or expired).</summary>
+    public static readonly UpstreamTask Gone = new("gone", 0, [], null, null, null);
+}
+
+/// <summary>How a create call ended: the upstream's task id, or a refusal that no retry will change (a 4xx).</summary>
+public sealed record UpstreamCreated(string? TaskId, int Status = 200, string? Error = null, IReadOnlyList<string>? IssuePaths = null);
+
+/// <summary>
+/// One upstream dialect's calls. Transient trouble (429, 5xx, connection errors, timeouts) is retried inside each
+/// call until the relay's deadline; past it the call throws <see cref="UpstreamUnavailableException"/>.
+/// </summary>
+public interface IUpstreamClient
+{
+    Task<UpstreamCreated> CreateAsync(string endpoint, JsonObject body, string idempotencyKey, string? simulate, CancellationToken cancellationToken);
+    Task<UpstreamTask> GetAsync(string upstreamTaskId, CancellationToken cancellationToken);
+    Task CancelAsync(string upstreamTaskId, CancellationToken cancellationToken);
+    /// <summary>Streams one output to a local file.</summary>
+    Task DownloadAsync(string url, string path, CancellationToken cancellationToken);
+}
+
+/// <summary>The upstream stayed unreachable (or kept answering 429/5xx) past the relay's deadline.</summary>
+public sealed class UpstreamUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Reelay.Tests.Infrastructure;
+
+namespace Reelay.Tests.Relays;
+
+/// <summary>
+/// Two real servers: an upstream Reelay (speaking the Runway dialect, default catalog) with an organization and key
+/// of its own, and a gateway whose catalog serves gen4.5 with "engine": "relay:up" pointing at it (or at a proxy in
+/// front of it). The gateway can be killed and started again on the same data.
+/// </summary>
+public sealed class RelayPair : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> _gatewaySettings;
+
+    private RelayPair(ServerProcess upstream, ReelayApi.Tenant upstreamTenant, ServerProcess gateway, Dictionary<string, string> settings)
+    {
+        Upstream = upstream;
+        UpstreamApi = new ReelayApi(upstream);
+        UpstreamTenant = upstreamTenant;
+        Gateway = gateway;
+        GatewayApi = new ReelayApi(gateway);
+        _gatewaySettings = settings;
+    }
+
+    public ServerProcess Upstream { get; }
+    public ReelayApi UpstreamApi { get; }
+    public ReelayApi.Tenant UpstreamTenant { get; }
+    public ServerProcess Gateway { get; private set; }
+    public ReelayApi GatewayApi { get; private set; }
+
+    /// <summary>Starts both; <paramref name="upstreamUrl"/> rewrites where the gateway sends upstream calls (a proxy).</summary>
+    public static async Task<RelayPair> StartAsync(Func<Uri, Task<Uri>>? upstreamUrl = null, IDictionary<string, string>? relaySettings = null)
+    {
+        var upstream = await ServerProcess.StartAsync();
+        var tenant = await new ReelayApi(upstream).NewTenantAsync(credits: 100_000, name: "gateway account");
+        var baseUrl = upstreamUrl is null ? upstream.BaseUrl : await upstreamUrl(upstream.BaseUrl);
+        var settings = GatewaySettings(baseUrl, tenant.Key, relaySettings);
+        return new RelayPair(upstream, tenant, await ServerProcess.StartAsync(settings: settings), settings);
+    }
+
+    public static Dictionary<string, string> GatewaySettings(Uri upstream, string key, IDictionary<string, string>? relaySettings = null)
+    {
+        var catalog = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src/Reelay.Server/Features/Catalog/default-catalog.json")))!;
+        foreach (var model in catalog["models"]!.AsArray())
+            if ((string?)model!["id"] == "gen4.5") model["engine"] = "relay:up";
+        var catalogFile = Path.Combine(TestPaths.NewTempDirectory("reelay-relay-catalog"), "catalog.json");
+        File.WriteAllText(catalogFile, catalog.ToJsonString());
+        var settings = new Dictionary<string, string>
+        {
+            ["Models:CatalogFile"] = catalogFile,
+            ["Relays:up:Dialect"] = "runway",
+            ["Relays:up:BaseUrl"] = upstream.ToString(),
+            ["Relays:up:ApiKey"] = key,
+            ["Relays:up:PollSeconds"] = "0.2",
+            ["Relays:up:Timeout"] = "20",
+            ["Relays:up:MaxConcurrent"] = "4",
+            // Debug on purpose: even the most talkative log must not show the upstream key.
+            ["Logging:LogLevel:Default"] = "Debug",
+        };
+        foreach (var (k, v) in relaySettings ?? new Dictionary<string, string>()) settings[k] = v;
+        return settings;
+    }
+
+    /// <summary>kill -9 of the gateway, then a new gateway process on the same data directory and settings.</summary>
+    public async Task CrashAndRestartGatewayAsync()
+    {
+        var output = Gateway.Output;
+        await Gateway.KillAsync();
+        await Gateway.DisposeAsync();
+        Gateway = await ServerProcess.StartAsync(Gateway.DataDirectory, _gatewaySettings);
+        GatewayApi = new ReelayApi(Gateway);
+        EarlierGatewayOutput += output;
+    }
+
+    /// <summary>Everything the gateway processes printed, across restarts.</summary>
+    public string GatewayOutput => EarlierGatewayOutput + Gateway.Output;
+    private string EarlierGatewayOutput { get; set; } = "";
+
+    /// <summary>The gateway's record of which engine served a task and the upstream's id for it (null until stored).</summary>
+    public async Task<(string? Engine, string? UpstreamTaskId, long? Cost)> RelayedAsync(string taskId)
+    {
+        var view = await GatewayApi.AdminAsync(HttpMethod.Get, $"/admin/v1/relays/tasks/{taskId}");
+        string? Text(string name) => view.GetProperty(name).ValueKind == JsonValueKind.String ? view.GetProperty(name).GetString() : null;
+        return (Text("upstreamEngine"), Text("upstreamTaskId"),
+            view.GetProperty("upstreamCost").ValueKind == JsonValueKind.Number ? view.GetProperty("upstreamCost").GetInt64() : null);
+    }
+
+    public async Task<string> WaitForUpstreamIdAsync(string taskId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if ((await RelayedAsync(taskId)).UpstreamTaskId is { } id) return id;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Task {taskId} was never relayed.\n{GatewayOutput}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The credits the upstream's usage report shows for gen4.5 today: what the gateway's account was charged there.</summary>
+    public async Task<long> UpstreamCreditsUsedAsync()
+    {
+        var usage = await UpstreamApi.SendAsync(HttpMethod.Post, "/v1/organization/usage", UpstreamTenant.Key, new { });
+        Assert.True(usage.Status == 200, $"upstream usage: {usage.Status} {usage.Body}\n{Upstream.Output}");
+        var today = usage.Body.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("date").GetString() == DateTime.UtcNow.ToString("yyyy-MM-dd"));
+        return today.GetProperty("usedCredits").EnumerateArray().Where(u => u.GetProperty("model").GetString() == "gen4.5").Sum(u => u.GetProperty("amount").GetInt64());
+    }
+
+    /// <summary>What the upstream charged the gateway's account: its grant less its balance.</summary>
+    public async Task<long> UpstreamChargedAsync() =>
+        100_000 - (await UpstreamApi.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{UpstreamTenant.OrgId}")).GetProperty("creditBalance").GetInt64();
+
+    public async Task<long> GatewayBalanceAsync(string orgId) =>
+        (await GatewayApi.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{orgId}")).GetProperty("creditBalance").GetInt64();
+
+    /// <summary>Neither the gateway's log output nor its SQLite files (database, journal) hold the upstream key.</summary>
+    public void AssertKeyNeverLogged()
+    {
+        Assert.False(GatewayOutput.Contains(UpstreamTenant.Key, StringComparison.Ordinal), "The upstream key appeared in the gateway's output.");
+        var key = System.Text.Encoding.UTF8.GetBytes(UpstreamTenant.Key);
+        foreach (var file in Directory.GetFiles(Gateway.DataDirectory, "reelay.db*"))
+        {
+            using var copy = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var buffer = new MemoryStream();
+            copy.CopyTo(buffer);
+            Assert.True(buffer.ToArray().AsSpan().IndexOf(key) < 0, $"The upstream key is stored in {Path.GetFileName(file)}.");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await Upstream.DisposeAsync();
+    }
+}
