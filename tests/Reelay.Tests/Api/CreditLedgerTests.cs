@@ -97,6 +97,17 @@ public class CreditLedgerTests(ServerFixture fixture) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task Usage_of_an_organization_whose_only_task_was_cancelled_is_empty_not_an_error()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var id = await _api.CreateTextTaskAsync(tenant.Key, simulate: "throttle=30");
+        Assert.Equal(204, (await _api.DeleteTaskAsync(tenant.Key, id)).Status);
+        var usage = await _api.PostAsync("/v1/organization/usage", tenant.Key, new { });
+        Assert.True(usage.Status == 200, usage.Body.ToString());
+        Assert.All(usage.Body.GetProperty("results").EnumerateArray(), day => Assert.Empty(day.GetProperty("usedCredits").EnumerateArray()));
+    }
+
+    [Fact]
     public async Task Usage_is_net_of_refunds_per_model_and_per_api_key()
     {
         var tenant = await _api.NewTenantAsync(credits: 1000);

@@ -25,14 +25,24 @@ public static class UsageReport
     /// Charges are negative ledger amounts and refunds positive grants that name the refunded task, so usage is minus
     /// their sum; a day whose refunds exceed its charges is negative, as upstream. The key is the task's key.
     /// </summary>
+    // Read into a class with settable properties: with no rows SQLite types the expression column as a BLOB, and Dapper would
+    // find no record constructor matching (string, string, long, byte[]) — a 500 for an organization without usage.
     public static async Task<IReadOnlyList<UsageEntry>> LoadAsync(DbConnection connection, string orgId, DateOnly start, DateOnly before) =>
-        (await connection.QueryAsync<UsageEntry>(
+        (await connection.QueryAsync<UsageRow>(
             """
             SELECT l.model AS Model, t.key_id AS ApiKeyId, l.created_at AS CreatedAtMs, -l.amount AS Amount
             FROM ledger_entries l LEFT JOIN tasks t ON t.id = l.task_id
             WHERE l.org_id = @orgId AND l.model IS NOT NULL AND l.task_id IS NOT NULL AND l.kind IN ('charge', 'grant')
               AND l.created_at >= @from AND l.created_at < @to
-            """, new { orgId, from = ToMs(start), to = ToMs(before) })).ToList();
+            """, new { orgId, from = ToMs(start), to = ToMs(before) })).Select(r => new UsageEntry(r.Model, r.ApiKeyId, r.CreatedAtMs, r.Amount)).ToList();
+
+    private sealed class UsageRow
+    {
+        public string Model { get; init; } = "";
+        public string? ApiKeyId { get; init; }
+        public long CreatedAtMs { get; init; }
+        public long Amount { get; init; }
+    }
 
     /// <summary>Every day of the range is listed, with the models (and keys) that had usage that day (pure).</summary>
     public static UsageResponse Summarize(DateOnly start, DateOnly before, IEnumerable<UsageEntry> entries)
