@@ -169,6 +169,23 @@ public class S3ServerTests(S3ServerFixture fixture) : IClassFixture<S3ServerFixt
     }
 
     [Fact]
+    public async Task A_create_whose_inputs_cannot_be_stored_is_a_503_with_retry_after_and_charges_nothing()
+    {
+        await using var s3 = await S3Endpoint.StartAsync();
+        await using var server = await ServerProcess.StartAsync(settings: s3.ServerSettings());
+        var api = new ReelayApi(server);
+        var tenant = await api.NewTenantAsync(credits: 1000);
+        await s3.KillAsync();
+        var body = new { model = "gen4_turbo", promptImage = Media.DataUri(640, 360), ratio = "1280:720", duration = 2 };
+        var refused = await api.PostAsync("/v1/image_to_video", tenant.Key, body);
+        Assert.True(refused.Status == 503, refused.Body.ToString());
+        Assert.Equal(Reelay.Server.Features.Tasks.Submission.StorageUnavailableMessage, refused.Error);
+        Assert.Equal(TimeSpan.FromSeconds(5), refused.Response.Headers.RetryAfter?.Delta);
+        var org = await api.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{tenant.OrgId}");
+        Assert.Equal(1000, org.GetProperty("creditBalance").GetInt64());
+    }
+
+    [Fact]
     public async Task Readyz_names_a_bucket_that_does_not_exist()
     {
         var settings = S3.ServerSettings();

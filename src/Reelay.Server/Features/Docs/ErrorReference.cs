@@ -101,6 +101,7 @@ public static class ErrorReference
         new(DocAnchor.Overloaded, "503: server at capacity", $"When more than Limits:MaxQueuedTasks tasks (default {ReelayOptions.DefaultMaxQueuedTasks}) wait in the queue, creates are refused until the queue drains. The response has Retry-After ({TaskCreation.OverloadRetryAfter.TotalSeconds} s); nothing was created or charged.",
         [
             new("503", Submission.OverloadedMessage, "The server-wide queue of waiting tasks is full.", "Wait Retry-After seconds and retry (with the same Idempotency-Key, if you sent one)."),
+            new("503", Submission.StorageUnavailableMessage, $"The blob store (the data directory or the S3 bucket) refused or did not answer while the inputs were stored; Retry-After is {Submission.StorageRetryAfter.TotalSeconds} s.", "Retry; operators: check /readyz, which names what is wrong with the store."),
         ]),
         new(DocAnchor.NotFound, "404: not found", "Tasks are visible only to their own organization; deleted tasks are gone.",
         [

@@ -60,7 +60,7 @@ public static class RunBlobEndpoints
             SubmissionFailure.BodyUnreadable when refusal.BodyError is { } body => Detail(refusal.Status, body),
             SubmissionFailure.InsufficientCredits => Detail(402, "INSUFFICIENT_CREDITS"),
             SubmissionFailure.DailyCapReached => Detail(429, $"Daily generation limit reached for {refusal.Model}. Try again later."),
-            SubmissionFailure.Overloaded => Detail(503, "Service temporarily unavailable. Please retry later."),
+            SubmissionFailure.Overloaded or SubmissionFailure.StorageUnavailable => Detail(503, "Service temporarily unavailable. Please retry later."),
             _ => Detail(refusal.Status, refusal.Message),
         },
         (taskId, price) => new CreatedResponse(201, JsonSerializer.Serialize(new RunBlobCreated(taskId, "pending", RunBlobMapping.Usd(price.HoldCredits)))));

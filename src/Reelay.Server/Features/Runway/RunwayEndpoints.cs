@@ -91,7 +91,7 @@ public static class RunwayDialect
         SubmissionFailure.Sandbox => DocAnchor.Sandbox,
         SubmissionFailure.DailyCapReached => DocAnchor.DailyLimit,
         SubmissionFailure.InsufficientCredits => DocAnchor.Credits,
-        SubmissionFailure.Overloaded => DocAnchor.Overloaded,
+        SubmissionFailure.Overloaded or SubmissionFailure.StorageUnavailable => DocAnchor.Overloaded,
         _ => DocAnchor.Validation,
     };
 }

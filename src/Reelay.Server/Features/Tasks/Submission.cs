@@ -11,7 +11,7 @@ using Reelay.Server.Infrastructure;
 namespace Reelay.Server.Features.Tasks;
 
 /// <summary>Why a create did not make a task, for the surface to say in its own words and shape.</summary>
-public enum SubmissionFailure { BodyUnreadable, Idempotency, Sandbox, Validation, DailyCapReached, InsufficientCredits, Overloaded }
+public enum SubmissionFailure { BodyUnreadable, Idempotency, Sandbox, Validation, DailyCapReached, InsufficientCredits, Overloaded, StorageUnavailable }
 
 /// <summary>A refused create: the kind, the status the core suggests, a message, and the issues of a validation failure.</summary>
 public sealed record SubmissionRefusal(SubmissionFailure Failure, int Status, string Message, IReadOnlyList<ValidationIssue> Issues, string? Model = null)
@@ -35,10 +35,12 @@ public sealed record SubmissionDialect(
 /// validation → asset intake → price → one transaction (guard, cap, credits, hold, PENDING/THROTTLED, idempotency
 /// record) → outcome. A surface only maps its dialect onto <see cref="CoreBody"/> and the outcome back.
 /// </summary>
-public sealed class Submission(Db db, ReelayOptions options, ModelCatalog catalog, AssetIntake intake, IBlobStore blobs, TaskSignal signal)
+public sealed class Submission(Db db, ReelayOptions options, ModelCatalog catalog, AssetIntake intake, IBlobStore blobs, TaskSignal signal, ILogger<Submission> logger)
 {
     public const string NotEnoughCredits = "You do not have enough credits to run this task.";
     public const string OverloadedMessage = "The server is at capacity and is not accepting new tasks right now. Retry after the Retry-After delay.";
+    public const string StorageUnavailableMessage = "The server could not store this request's inputs right now (its blob storage is unavailable). Retry after the Retry-After delay.";
+    public static readonly TimeSpan StorageRetryAfter = TimeSpan.FromSeconds(5);
 
     public async Task<IResult> SubmitAsync(HttpContext http, SubmissionDialect dialect)
     {
@@ -75,7 +77,12 @@ public sealed class Submission(Db db, ReelayOptions options, ModelCatalog catalo
         var (model, endpoint, validated, assets) = (checkedRequest.Model!, checkedRequest.Endpoint!, checkedRequest.Body!, checkedRequest.Assets);
         try
         {
-            var media = await StoreInputsAsync(taskId, assets);
+            var media = await TryStoreInputsAsync(taskId, assets);
+            if (media is null)
+            {
+                http.Response.Headers.RetryAfter = ((int)StorageRetryAfter.TotalSeconds).ToString();
+                return (dialect.Refuse(new SubmissionRefusal(SubmissionFailure.StorageUnavailable, 503, StorageUnavailableMessage, [], model.Id)), false);
+            }
             var seed = JsonNumbers.Double(validated.Options["seed"]) is { } s ? (long)s : Random.Shared.NextInt64(0, 4294967296);
             var plan = OutputPlanner.Plan(endpoint, validated.Options, media, seed);
             var price = Pricing.For(endpoint, validated.Options, plan);
@@ -101,6 +108,22 @@ public sealed class Submission(Db db, ReelayOptions options, ModelCatalog catalo
         finally
         {
             foreach (var (_, asset) in assets) asset.DeleteIfTemporary(); // a no-op for files already moved into the task
+        }
+    }
+
+    /// <summary>The stored inputs, or null when the blob store failed: nothing is created, and what was stored is removed.</summary>
+    private async Task<List<MediaInput>?> TryStoreInputsAsync(string taskId, IReadOnlyList<(PendingMedia Input, CheckedAsset Asset)> assets)
+    {
+        try
+        {
+            return await StoreInputsAsync(taskId, assets);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Inputs of task {TaskId} could not be stored; the create is refused with 503", taskId);
+            try { await blobs.DeleteAsync($"inputs/{taskId}"); }
+            catch (Exception cleanup) when (cleanup is not OperationCanceledException) { logger.LogWarning(cleanup, "Inputs of task {TaskId} could not be removed", taskId); }
+            return null;
         }
     }
 
