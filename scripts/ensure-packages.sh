@@ -13,6 +13,10 @@ if [[ "${1:-}" == "--tests" ]]; then
   # The portal's browser tests drive Debian's Chromium through Playwright (no browser download).
   [[ -x /usr/bin/chromium ]] || need+=(chromium)
 fi
+# wrk drives bench/api (run.sh passes --bench; the tests run its smoke mode).
+if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+fi
 ((${#need[@]})) || exit 0
 
 sudo=""

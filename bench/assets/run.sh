@@ -2,6 +2,7 @@
 # Asset-intake benchmark, one command: builds the server and the bench in Release, then runs it.
 # Prints a table of preflight cases (bytes read before rejection, time, ratio to a baseline measured
 # in the same run) and the server's peak memory while 8 clients each fetch a 16 MB image at once.
+# --smoke: one run per case (CI).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/ensure-packages.sh   # ffmpeg makes the test images

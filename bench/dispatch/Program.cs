@@ -14,7 +14,9 @@ using Reelay.Server.Infrastructure;
 using Reelay.Tests.Infrastructure;
 
 string[] known = ["tasks", "clients", "warmup", "idle", "xnode", "workers", "raw_seconds"];
-if (args.FirstOrDefault(a => !known.Any(k => a.StartsWith(k + "=", StringComparison.Ordinal))) is { } unknown)
+// --smoke: tiny counts, so CI checks that the bench builds and runs (tests/Reelay.Tests/Bench); explicit settings still win.
+var smoke = args.Contains("--smoke");
+if (args.FirstOrDefault(a => a != "--smoke" && !known.Any(k => a.StartsWith(k + "=", StringComparison.Ordinal))) is { } unknown)
 {
     Console.Error.WriteLine($"unknown argument '{unknown}'; use name=value with name one of: {string.Join(", ", known)}");
     return 2;
@@ -22,13 +24,13 @@ if (args.FirstOrDefault(a => !known.Any(k => a.StartsWith(k + "=", StringCompari
 int tasks, clients, warmup, idle, xnode, workers, rawSeconds;
 try
 {
-    tasks = Setting("tasks", 1000);
+    tasks = Setting("tasks", smoke ? 40 : 1000);
     clients = Setting("clients", 8);
-    warmup = Setting("warmup", 100);
-    idle = Setting("idle", 50);
-    xnode = Setting("xnode", 50);
+    warmup = Setting("warmup", smoke ? 5 : 100);
+    idle = Setting("idle", smoke ? 4 : 50);
+    xnode = Setting("xnode", smoke ? 4 : 50);
     workers = Setting("workers", 2); // the server's default Workers:Concurrency
-    rawSeconds = Setting("raw_seconds", 3);
+    rawSeconds = Setting("raw_seconds", smoke ? 1 : 3);
 }
 catch (ArgumentException e)
 {

@@ -9,7 +9,8 @@ using Microsoft.Data.Sqlite;
 using Reelay.Server.Features.RequestLog;
 using Reelay.Server.Infrastructure;
 
-var rows = args.Length > 0 ? int.Parse(args[0]) : 1_000_000;
+// --smoke: a few thousand rows, so CI checks that the bench builds and runs (tests/Reelay.Tests/Bench).
+var rows = args.Contains("--smoke") ? 2_000 : args.Length > 0 ? int.Parse(args[0]) : 1_000_000;
 const int Runs = 15;
 const long Day = 86_400_000;
 var root = Path.Combine(Path.GetTempPath(), $"reelay-bench-history-{Guid.NewGuid():N}");

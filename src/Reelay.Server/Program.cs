@@ -1,5 +1,6 @@
 using Reelay.Server.Features.Admin;
 using Reelay.Server.Features.Assets;
+using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Docs;
@@ -38,6 +39,7 @@ builder.Services.AddSingleton<UploadStore>();
 builder.Services.AddSingleton<AssetIntake>();
 builder.Services.AddSingleton<PublicUrls>();
 builder.Services.AddSingleton<TaskSignal>();
+builder.Services.AddSingleton<KeyCache>();
 builder.Services.AddSingleton<TaskRunner>();
 builder.Services.AddSingleton<Submission>();
 builder.Services.AddSingleton<WorkerRegistry>();

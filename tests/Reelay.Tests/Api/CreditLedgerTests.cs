@@ -10,6 +10,15 @@ public class CreditLedgerTests(ServerFixture fixture) : IClassFixture<ServerFixt
         TestDatabase.QueryAsync<(string Kind, long Amount, string? TaskId)>(fixture.Server,
             "SELECT kind, amount, task_id FROM ledger_entries WHERE org_id = @org ORDER BY id", new { org = orgId });
 
+    /// <summary>The running total (org_balances) against its definition, the sum over the append-only ledger.</summary>
+    private async Task AssertRunningBalanceIsTheLedgerSumAsync(string orgId, string context)
+    {
+        var running = (await TestDatabase.QueryAsync<long>(fixture.Server, "SELECT balance FROM org_balances WHERE org_id = @org", new { org = orgId })).Single();
+        var summed = (await TestDatabase.QueryAsync<long>(fixture.Server,
+            "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries WHERE org_id = @org", new { org = orgId })).Single();
+        Assert.True(running == summed, $"{context}: running balance {running} != ledger sum {summed}");
+    }
+
     [Fact]
     public async Task After_a_randomized_run_the_balance_is_grants_minus_charges_with_no_hold_left_and_nothing_charged_twice()
     {
@@ -53,6 +62,7 @@ public class CreditLedgerTests(ServerFixture fixture) : IClassFixture<ServerFixt
             Assert.True(entries.Count(e => e.Kind == "charge") == (charged ? 1 : 0), $"seed {seed}: task {id} charged wrongly");
         }
         Assert.Equal(grants - charges, 5300 - expectedCharged.Count(p => p.Value) * 24);
+        await AssertRunningBalanceIsTheLedgerSumAsync(tenant.OrgId, $"seed {seed}");
     }
 
     [Fact]
@@ -66,7 +76,10 @@ public class CreditLedgerTests(ServerFixture fixture) : IClassFixture<ServerFixt
         Assert.Equal(40, replies.Count(r => r.Status == 400 && r.Error == "You do not have enough credits to run this task."));
         var balance = (await _api.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{tenant.OrgId}")).GetProperty("creditBalance").GetInt64();
         Assert.Equal(5, balance);
-        foreach (var reply in replies.Where(r => r.Status == 200)) await _api.DeleteTaskAsync(tenant.Key, reply.Body.GetProperty("id").GetString()!);
+        await AssertRunningBalanceIsTheLedgerSumAsync(tenant.OrgId, "after the race");
+        await Task.WhenAll(replies.Where(r => r.Status == 200).Select(r => _api.DeleteTaskAsync(tenant.Key, r.Body.GetProperty("id").GetString()!)));
+        await AssertRunningBalanceIsTheLedgerSumAsync(tenant.OrgId, "after concurrent cancels");
+        Assert.Equal(10 * 24 + 5, (await _api.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{tenant.OrgId}")).GetProperty("creditBalance").GetInt64());
     }
 
     [Fact]

@@ -1,9 +1,10 @@
 using Dapper;
+using Orgs = Reelay.Server.Features.Organizations.Organizations;
+using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Queue;
 using Reelay.Server.Infrastructure;
-using Orgs = Reelay.Server.Features.Organizations.Organizations;
 
 namespace Reelay.Server.Features.Admin;
 
@@ -61,13 +62,14 @@ public static class AdminEndpoints
             return Results.Json(new { organizationId = id, creditBalance = await Ledger.BalanceAsync(connection, id) });
         });
 
-        admin.MapPost("/organizations/{id}/suspend", (string id, Db db, ModelCatalog catalog) => SetSuspendedAsync(id, true, db, catalog));
-        admin.MapPost("/organizations/{id}/unsuspend", (string id, Db db, ModelCatalog catalog) => SetSuspendedAsync(id, false, db, catalog));
+        admin.MapPost("/organizations/{id}/suspend", (string id, Db db, ModelCatalog catalog, KeyCache keys) => SetSuspendedAsync(id, true, db, catalog, keys));
+        admin.MapPost("/organizations/{id}/unsuspend", (string id, Db db, ModelCatalog catalog, KeyCache keys) => SetSuspendedAsync(id, false, db, catalog, keys));
 
-        admin.MapPost("/keys/{id}/disable", async (string id, Db db) =>
+        admin.MapPost("/keys/{id}/disable", async (string id, Db db, KeyCache keys) =>
         {
             await using var connection = await db.OpenAsync();
             var rows = await connection.ExecuteAsync("UPDATE api_keys SET disabled_at = COALESCE(disabled_at, @now) WHERE id = @id", new { id, now = Clock.NowMs() });
+            keys.Clear(); // this node refuses the key at once; the others within KeyCache.Lifetime
             return rows == 0 ? Results.Json(new { error = "API key not found." }, statusCode: 404) : Results.Json(new { id, disabled = true });
         });
 
@@ -103,11 +105,12 @@ public static class AdminEndpoints
         });
     }
 
-    private static async Task<IResult> SetSuspendedAsync(string id, bool suspended, Db db, ModelCatalog catalog)
+    private static async Task<IResult> SetSuspendedAsync(string id, bool suspended, Db db, ModelCatalog catalog, KeyCache keys)
     {
         await using var connection = await db.OpenAsync();
         // An integer flag on both engines (PostgreSQL will not store a boolean parameter in a BIGINT column).
         var rows = await connection.ExecuteAsync("UPDATE organizations SET suspended = @suspended WHERE id = @id", new { id, suspended = suspended ? 1 : 0 });
+        keys.Clear(); // at once on this node, within KeyCache.Lifetime on the others
         return rows == 0 ? OrgNotFound() : Results.Json(await DescribeAsync(connection, id, catalog));
     }
 

@@ -14,12 +14,30 @@ public sealed record Caller(string OrgId, string KeyId, string KeyPrefix)
 
     public static void Set(HttpContext context, Caller caller) => context.Items[ItemKey] = caller;
 
-    /// <summary>Looks the key up by its hash and checks key and organization state.</summary>
-    public static async Task<(Caller? Caller, AuthFailure? Failure)> AuthenticateAsync(Db db, string? authorizationHeader)
+    /// <summary>An API request: the key's state may come from the <see cref="KeyCache"/> (its documented bound applies).</summary>
+    public static Task<(Caller? Caller, AuthFailure? Failure)> AuthenticateAsync(HttpContext http) =>
+        AuthenticateAsync(http.RequestServices.GetRequiredService<Db>(), http.Request.Headers.Authorization, http.RequestServices.GetRequiredService<KeyCache>());
+
+    /// <summary>Looks the key up by its hash (in the cache when one is given) and checks key and organization state.</summary>
+    public static async Task<(Caller? Caller, AuthFailure? Failure)> AuthenticateAsync(Db db, string? authorizationHeader, KeyCache? cache = null)
     {
         var (key, failure) = ApiKeys.ParseAuthorization(authorizationHeader);
         if (key is null) return (null, failure);
         var hash = ApiKeys.Hash(key);
+        var hashHex = Convert.ToHexString(hash);
+        if (cache is null || !cache.TryGet(hashHex, out var state))
+        {
+            state = await LookUpAsync(db, hash);
+            if (state is null) return (null, AuthFailure.UnknownKey);
+            cache?.Put(hashHex, state);
+        }
+        if (state.Disabled) return (null, AuthFailure.DisabledKey);
+        if (state.Suspended) return (null, AuthFailure.SuspendedOrganization);
+        return (new Caller(state.OrgId, state.KeyId, state.Prefix), null);
+    }
+
+    private static async Task<KeyCache.KeyState?> LookUpAsync(Db db, byte[] hash)
+    {
         await using var connection = await db.OpenAsync();
         var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(
             """
@@ -29,10 +47,8 @@ public sealed record Caller(string OrgId, string KeyId, string KeyPrefix)
             WHERE k.key_hash = @hash
             """, new { hash });
         // The index finds the row; the constant-time comparison keeps the final decision free of timing leaks.
-        if (row is null || !CryptographicOperations.FixedTimeEquals(row.KeyHash, hash)) return (null, AuthFailure.UnknownKey);
-        if (row.DisabledAt is not null) return (null, AuthFailure.DisabledKey);
-        if (row.Suspended != 0) return (null, AuthFailure.SuspendedOrganization);
-        return (new Caller(row.OrgId, row.Id, row.Prefix), null);
+        if (row is null || !CryptographicOperations.FixedTimeEquals(row.KeyHash, hash)) return null;
+        return new KeyCache.KeyState(row.Id, row.OrgId, row.Prefix, row.DisabledAt is not null, row.Suspended != 0);
     }
 
     private sealed class KeyRow

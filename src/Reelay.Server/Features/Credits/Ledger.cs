@@ -5,17 +5,32 @@ using Reelay.Server.Infrastructure;
 namespace Reelay.Server.Features.Credits;
 
 /// <summary>
-/// The append-only credit ledger. Balances are derived (SUM of amounts); a task's price is held at
-/// creation and settled once when the task ends.
+/// The append-only credit ledger; a task's price is held at creation and settled once when the task ends. The
+/// balance is the sum of an organization's entries, kept as a running total (org_balances) that every append updates
+/// in its own transaction, so reading it costs one row however long the history.
 /// </summary>
 public static class Ledger
 {
     public static Task<long> BalanceAsync(DbConnection connection, string orgId, DbTransaction? tx = null) =>
+        connection.ExecuteScalarAsync<long>("SELECT COALESCE((SELECT balance FROM org_balances WHERE org_id = @orgId), 0)", new { orgId }, tx);
+
+    /// <summary>The balance by its definition, the sum over the ledger: what the running total must always equal.</summary>
+    public static Task<long> SummedBalanceAsync(DbConnection connection, string orgId, DbTransaction? tx = null) =>
         // The CAST: PostgreSQL's SUM of BIGINT is NUMERIC.
         connection.ExecuteScalarAsync<long>("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries WHERE org_id = @orgId", new { orgId }, tx);
 
-    public static Task GrantAsync(DbConnection connection, string orgId, long credits, string reason, DbTransaction? tx = null) =>
-        AppendAsync(connection, tx, orgId, "grant", credits, null, null, reason);
+    public static async Task GrantAsync(DbConnection connection, string orgId, long credits, string reason, DbTransaction? tx = null)
+    {
+        if (tx is not null)
+        {
+            await AppendAsync(connection, tx, orgId, "grant", credits, null, null, reason);
+            return;
+        }
+        // The entry and the running total commit together or not at all.
+        await using var own = Db.BeginWrite(connection);
+        await AppendAsync(connection, own, orgId, "grant", credits, null, null, reason);
+        await own.CommitAsync();
+    }
 
     /// <summary>
     /// Gives back credits a task was charged: a grant that names the task and its model, so usage reports it as negative
@@ -67,11 +82,14 @@ public static class Ledger
         if (charge) await AppendAsync(connection, tx, hold.OrgId, "charge", -Math.Min(hold.Amount, chargeCredits ?? hold.Amount), taskId, hold.Model, "task charged");
     }
 
-    private static Task AppendAsync(DbConnection connection, DbTransaction? tx, string orgId, string kind, long amount, string? taskId, string? model, string? reason) =>
+    /// <summary>The one writer of ledger entries: the entry and the running total in one command of the caller's transaction.</summary>
+    private static Task AppendAsync(DbConnection connection, DbTransaction tx, string orgId, string kind, long amount, string? taskId, string? model, string? reason) =>
         connection.ExecuteAsync(
             """
             INSERT INTO ledger_entries (org_id, kind, amount, task_id, model, reason, created_at)
-            VALUES (@orgId, @kind, @amount, @taskId, @model, @reason, @now)
+            VALUES (@orgId, @kind, @amount, @taskId, @model, @reason, @now);
+            INSERT INTO org_balances (org_id, balance) VALUES (@orgId, @amount)
+            ON CONFLICT (org_id) DO UPDATE SET balance = org_balances.balance + excluded.balance;
             """, new { orgId, kind, amount, taskId, model, reason, now = Clock.NowMs() }, tx);
 
     private sealed class HoldRow

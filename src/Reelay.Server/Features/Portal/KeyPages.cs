@@ -1,8 +1,9 @@
 using System.Text;
 using Dapper;
+using Orgs = Reelay.Server.Features.Organizations.Organizations;
+using Reelay.Server.Features.Auth;
 using Reelay.Server.Infrastructure;
 using static Reelay.Server.Features.Portal.PortalHtml;
-using Orgs = Reelay.Server.Features.Organizations.Organizations;
 
 namespace Reelay.Server.Features.Portal;
 
@@ -37,7 +38,7 @@ public static class KeyPages
         return await RenderAsync(http, db, shown);
     }
 
-    private static async Task<IResult> DisableAsync(string id, HttpContext http, Db db)
+    private static async Task<IResult> DisableAsync(string id, HttpContext http, Db db, KeyCache keys)
     {
         var session = PortalSession.From(http);
         if (session.IsOperator) return OrganizationOnly(session);
@@ -47,6 +48,7 @@ public static class KeyPages
         if (exists == 0) return NotFound(session, "This key");
         await connection.ExecuteAsync("UPDATE api_keys SET disabled_at = @now WHERE id = @id AND org_id = @orgid AND disabled_at IS NULL",
             new { id, orgid = session.OrgId, now = Clock.NowMs() });
+        keys.Clear(); // at once on this node, within KeyCache.Lifetime on the others
         return SeeOther("/portal/keys");
     }
 

@@ -25,7 +25,7 @@ public static class RunBlobEndpoints
         group.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var (caller, failure) = await Caller.AuthenticateAsync(http.RequestServices.GetRequiredService<Db>(), http.Request.Headers.Authorization);
+            var (caller, failure) = await Caller.AuthenticateAsync(http);
             if (caller is null)
                 return Detail(401, failure == AuthFailure.MissingHeader ? "Missing credentials" : AuthFailureMessages.For(failure!.Value));
             Caller.Set(http, caller);

@@ -12,8 +12,7 @@ public static class RunwayFilters
         group.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var db = http.RequestServices.GetRequiredService<Db>();
-            var (caller, failure) = await Caller.AuthenticateAsync(db, http.Request.Headers.Authorization);
+            var (caller, failure) = await Caller.AuthenticateAsync(http);
             if (caller is null)
                 return RunwayErrors.Error(http, 401, AuthFailureMessages.For(failure!.Value), DocAnchor.Authentication);
             Caller.Set(http, caller);

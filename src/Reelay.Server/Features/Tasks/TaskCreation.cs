@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
@@ -29,35 +30,29 @@ public sealed record CreatedResponse(int Status, string Body);
 public static class TaskCreation
 {
     public static readonly TimeSpan OverloadRetryAfter = TimeSpan.FromSeconds(30);
-    public const string WaitingTasksLock = "reelay:waiting-tasks";
+    private static readonly long Day = (long)TimeSpan.FromDays(1).TotalMilliseconds;
 
     public static async Task<CreationResult> InsertAsync(Db db, ReelayOptions options, NewTask task, IdempotencyClaim? claim, CreatedResponse response)
     {
         await using var connection = await db.OpenAsync();
         await using var tx = Db.BeginWrite(connection);
-        // PostgreSQL: the locks that stand in for SQLite's single writer, always taken in this order (global,
-        // organization, organization+model) so creates never wait on each other crosswise. The overload guard counts
-        // every waiting task; credits and the daily cap are the organization's; the PENDING/THROTTLED decision must
-        // not interleave with a promotion of the same organization and model.
-        await Db.LockAsync(connection, tx, WaitingTasksLock);
+        // PostgreSQL: the locks that stand in for SQLite's single writer, always taken in this order (organization,
+        // organization+model) so creates never wait on each other crosswise: credits and the daily cap are the
+        // organization's; the PENDING/THROTTLED decision must not interleave with a promotion of the same organization and model.
         await Orgs.LockAsync(connection, tx, task.OrgId);
         await Db.LockAsync(connection, tx, TaskQueue.ThrottleLock(task.OrgId, task.Model.Id));
         var now = Clock.NowMs();
 
+        // The overload guard is a soft ceiling: on PostgreSQL it takes no lock (a global one serialized every create
+        // of every organization), so creates running at the same moment on several connections may each see room and
+        // pass it together, by at most the number of concurrent creates. On SQLite the write lock makes it exact.
+        // The count is an index range over waiting tasks (ix_tasks_status_seq), bounded by the ceiling itself.
         var waiting = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tasks WHERE status IN ('queued', 'throttled')", transaction: tx);
         if (waiting >= options.MaxQueuedTasks) return new CreationResult(CreationOutcome.Overloaded, RetryAfter: OverloadRetryAfter);
 
         var limits = await Limits.ForAsync(connection, tx, task.OrgId, task.Model);
-        var dayAgo = now - (long)TimeSpan.FromDays(1).TotalMilliseconds;
-        var today = (await connection.QueryAsync<long>(
-            "SELECT created_at FROM tasks WHERE org_id = @OrgId AND model = @model AND created_at > @dayAgo ORDER BY created_at",
-            new { task.OrgId, model = task.Model.Id, dayAgo }, tx)).ToList();
-        if (today.Count >= limits.MaxDailyGenerations)
-        {
-            // The cap is a rolling 24 hours: the next slot opens when the oldest task that counts leaves the window.
-            var freesAt = today[^Math.Max(1, limits.MaxDailyGenerations)] + (long)TimeSpan.FromDays(1).TotalMilliseconds;
-            return new CreationResult(CreationOutcome.DailyCapReached, RetryAfter: TimeSpan.FromMilliseconds(Math.Max(1000, freesAt - now)));
-        }
+        if (await DailyCapRetryAfterAsync(connection, tx, task, limits.MaxDailyGenerations, now) is { } retryAfter)
+            return new CreationResult(CreationOutcome.DailyCapReached, RetryAfter: retryAfter);
 
         if (await Ledger.BalanceAsync(connection, task.OrgId, tx) < task.Price.HoldCredits)
             return new CreationResult(CreationOutcome.InsufficientCredits);
@@ -84,5 +79,24 @@ public static class TaskCreation
         await Db.NotifyTasksAsync(connection, tx);
         await tx.CommitAsync();
         return new CreationResult(CreationOutcome.Created, status);
+    }
+
+    /// <summary>
+    /// Null while the organization may still create tasks of the model today (a rolling 24 hours); else when the next
+    /// slot opens: when the oldest task that counts leaves the window. A COUNT over ix_tasks_org_model_created; the
+    /// oldest-in-window row is looked up only at the cap.
+    /// </summary>
+    private static async Task<TimeSpan?> DailyCapRetryAfterAsync(DbConnection connection, DbTransaction tx, NewTask task, long cap, long now)
+    {
+        var parameters = new { task.OrgId, model = task.Model.Id, dayAgo = now - Day, skip = Math.Max(0, cap - 1) };
+        var today = await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM tasks WHERE org_id = @OrgId AND model = @model AND created_at > @dayAgo", parameters, tx);
+        if (today < cap) return null;
+        var counted = await connection.ExecuteScalarAsync<long?>(
+            "SELECT created_at FROM tasks WHERE org_id = @OrgId AND model = @model AND created_at > @dayAgo ORDER BY created_at DESC LIMIT 1 OFFSET @skip",
+            parameters, tx);
+        // No task in the window (a cap of 0): nothing will free a slot sooner than a day.
+        var freesAt = (counted ?? now) + Day;
+        return TimeSpan.FromMilliseconds(Math.Max(1000, freesAt - now));
     }
 }
