@@ -15,7 +15,10 @@ scripts/ensure-packages.sh --tests
 log=$(mktemp)
 pglog=$(mktemp)
 set +e
-dotnet test Reelay.slnx -c Release --nologo 2>&1 | tee "$log"
+# Build the whole solution first: `dotnet test` alone builds only what the test project needs, while the bench smoke
+# tests run the benches' built programs.
+dotnet build Reelay.slnx -c Release --nologo -v quiet -clp:ErrorsOnly 2>&1 | tee "$log"
+dotnet test Reelay.slnx -c Release --nologo --no-build 2>&1 | tee -a "$log"
 status=${PIPESTATUS[0]}
 pg=$(scripts/ensure-postgres.sh)
 pgstatus=$?

@@ -38,12 +38,12 @@ public class ClientServerFaultTests
         using var client = Clients.For(api, tenant);
         Assert.Equal(10_000, (await client.GetOrganizationAsync()).CreditBalance);
 
-        // A real fault: the credit ledger disappears under the running server.
+        // A real fault: the credit ledger and its running balances disappear under the running server.
         await using (var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "reelay.db")};Default Timeout=30"))
         {
             await connection.OpenAsync();
             var command = connection.CreateCommand();
-            command.CommandText = "ALTER TABLE ledger_entries RENAME TO ledger_entries_gone";
+            command.CommandText = "ALTER TABLE ledger_entries RENAME TO ledger_entries_gone; ALTER TABLE org_balances RENAME TO org_balances_gone";
             await command.ExecuteNonQueryAsync();
         }
         var error = await Assert.ThrowsAsync<InternalServerException>(() => client.GetOrganizationAsync());
