@@ -75,7 +75,10 @@ public static class ErrorResponses
         });
     }
 
-    public static bool IsRunBlob(PathString path) => path.StartsWithSegments("/v1/sora") || path.StartsWithSegments("/v1/data");
+    /// <summary>The path prefixes of the RunBlob surface's families (and its balance), whose errors carry "detail".</summary>
+    public static readonly string[] RunBlobPrefixes = ["/v1/sora", "/v1/data", "/v1/veo", "/v1/kling", "/v1/gemini", "/v1/chatgpt-images"];
+
+    public static bool IsRunBlob(PathString path) => RunBlobPrefixes.Any(prefix => path.StartsWithSegments(prefix));
 
     /// <summary>The error in the shape of the surface the path belongs to: portal HTML, worker {error, code}, RunBlob {detail}, else {error}.</summary>
     private static Task WriteAsync(HttpContext context, int status, string message)

@@ -115,7 +115,7 @@ public sealed class CatalogOpenApi(ModelCatalog catalog) : IOpenApiDocumentTrans
         }
         var properties = new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal)
         {
-            ["prompt"] = From("promptText", s => (s.MinLength, s.MaxLength) = (1, RunBlobValidation.MaxPromptLength)),
+            ["prompt"] = From("promptText", s => (s.MinLength, s.MaxLength) = (1, RunBlobSora.MaxPromptLength)),
             ["orientation"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String, Enum = [JsonValue.Create("9:16"), JsonValue.Create("16:9")], Default = JsonValue.Create("9:16"),
@@ -126,14 +126,14 @@ public sealed class CatalogOpenApi(ModelCatalog catalog) : IOpenApiDocumentTrans
             ["image_base64"] = From("imageBase64"),
             ["callback_url"] = new OpenApiSchema
             {
-                Type = JsonSchemaType.String, Format = "uri", MaxLength = RunBlobValidation.MaxCallbackUrlLength, Pattern = "^https://",
+                Type = JsonSchemaType.String, Format = "uri", MaxLength = PydanticBody.MaxCallbackUrlLength, Pattern = "^https://",
                 Description = "An https URL that receives the generation when it finishes (checked like asset URLs: public addresses only).",
             },
         };
         return new OpenApiSchema
         {
             Type = JsonSchemaType.Object, Title = "SoraGenerateRequest", Properties = properties, Required = new SortedSet<string> { "prompt" },
-            Description = $"Served by `{model.Id}`. {RunBlobValidation.BothImages}.",
+            Description = $"Served by `{model.Id}`. {RunBlobSora.BothImages}.",
         };
     }
 }

@@ -42,11 +42,15 @@ public sealed class TaskRow
     public string? Prompt { get; init; }
     public long Seq { get; init; }
 
+    /// <summary>The stored GenerationRequest (JSON), for surfaces that echo what was asked (a seed, a duration).</summary>
+    public string? Params { get; init; }
+
     public const string Columns =
         """
         id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, status AS Status, progress AS Progress,
         failure AS Failure, failure_code AS FailureCode, output_blob AS OutputBlob, outputs AS Outputs, price_credits AS PriceCredits, charge_credits AS ChargeCredits,
-        created_at AS CreatedAt, finished_at AS FinishedAt, surface AS Surface, callback_url AS CallbackUrl, prompt AS Prompt, seq AS Seq
+        created_at AS CreatedAt, finished_at AS FinishedAt, surface AS Surface, callback_url AS CallbackUrl, prompt AS Prompt, seq AS Seq,
+        params AS Params
         """;
 
     /// <summary>Tenant isolation lives here: a task is only ever found through its own organization.</summary>

@@ -5,7 +5,7 @@ namespace Reelay.Server.Features.Webhooks;
 
 /// <summary>
 /// Sends the outbox: Webhooks:Concurrency loops, each claiming the most overdue delivery with a lease, making one signed
-/// attempt, logging it and scheduling the next one (Webhooks:RetryDelaysSeconds) until it is delivered or has failed.
+/// attempt, logging it and scheduling the next one (Webhooks:RetryDelaysSeconds, or the surface's own schedule) until it is delivered or has failed.
 /// </summary>
 public sealed class WebhookDispatcher(Db db, WebhookOptions options, WebhookSender sender, PublicUrls urls, ILogger<WebhookDispatcher> logger)
     : BackgroundService
@@ -51,7 +51,8 @@ public sealed class WebhookDispatcher(Db db, WebhookOptions options, WebhookSend
     private async Task DeliverAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
     {
         // Rebuilt and re-signed at every attempt: a fresh video_url, the secrets that sign now, this attempt's timestamp.
-        var body = WebhookBodies.For(delivery.Surface).ForAttempt(delivery.Payload, extension => urls.OutputUrl(delivery.TaskId, null, extension));
+        var surface = WebhookBodies.For(delivery.Surface);
+        var body = surface.ForAttempt(delivery.Payload, extension => urls.OutputUrl(delivery.TaskId, null, extension));
         var secrets = await WebhookSecrets.ActiveAsync(db, delivery.OrgId);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var message = new SignedMessage(delivery.Id, timestamp, body, WebhookSecrets.Sign(secrets.Select(s => s.Secret), delivery.Id, timestamp, body));
@@ -61,14 +62,15 @@ public sealed class WebhookDispatcher(Db db, WebhookOptions options, WebhookSend
         AttemptOutcome outcome;
         try
         {
-            outcome = await sender.SendAsync(delivery.Url, message, stoppingToken);
+            outcome = await sender.SendAsync(delivery.Url, message, stoppingToken, options.AttemptTimeoutFor(surface.Schedule));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             await WebhookDeliveries.ReleaseAsync(db, delivery);
             throw;
         }
-        var retryAfter = delivery.Attempt <= options.RetryDelays.Count ? options.RetryDelays[(int)delivery.Attempt - 1] : (TimeSpan?)null;
+        var delays = options.RetryDelaysFor(surface.Schedule);
+        var retryAfter = delivery.Attempt <= delays.Count ? delays[(int)delivery.Attempt - 1] : (TimeSpan?)null;
         await WebhookDeliveries.RecordAsync(db, delivery, startedAt, watch.ElapsedMilliseconds, outcome, retryAfter);
 
         if (outcome.Delivered)

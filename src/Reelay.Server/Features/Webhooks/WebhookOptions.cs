@@ -17,6 +17,17 @@ public sealed record WebhookOptions
 
     public string UserAgent { get; init; } = "Reelay-Webhooks/1.0";
 
+    /// <summary>Overrides of named surface schedules (Webhooks:Schedules:NAME), e.g. shorter delays in a test.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<TimeSpan>> Schedules { get; init; } = new Dictionary<string, IReadOnlyList<TimeSpan>>();
+
+    /// <summary>The delays of a delivery: the surface's schedule (or its configured override), else the default.</summary>
+    public IReadOnlyList<TimeSpan> RetryDelaysFor(WebhookSchedule? schedule) =>
+        schedule is null ? RetryDelays : Schedules.GetValueOrDefault(schedule.Name) ?? schedule.Delays;
+
+    /// <summary>The deadline of one attempt: the configured one, or the surface's if it asks for less.</summary>
+    public TimeSpan AttemptTimeoutFor(WebhookSchedule? schedule) =>
+        schedule?.AttemptTimeout is { } own && own < AttemptTimeout ? own : AttemptTimeout;
+
     /// <summary>
     /// A claimed delivery belongs to its loop this long. It outlasts the longest possible attempt, so a live sender never
     /// loses its claim; a sender that died frees the delivery for another node after it.
@@ -34,6 +45,8 @@ public sealed record WebhookOptions
             RotationOverlap = TimeSpan.FromHours(config.GetValue("Webhooks:RotationOverlapHours", 24.0)),
             Concurrency = config.GetValue("Webhooks:Concurrency", 4),
             UserAgent = config["Webhooks:UserAgent"] ?? "Reelay-Webhooks/1.0",
+            Schedules = config.GetSection("Webhooks:Schedules").GetChildren()
+                .ToDictionary(c => c.Key, c => ParseDelays(c.Value ?? ""), StringComparer.Ordinal),
         };
         if (options.PollInterval <= TimeSpan.Zero) throw new InvalidOperationException("Webhooks:PollMilliseconds must be positive.");
         if (options.RotationOverlap < TimeSpan.Zero) throw new InvalidOperationException("Webhooks:RotationOverlapHours must be 0 or more.");

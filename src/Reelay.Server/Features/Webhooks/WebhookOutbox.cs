@@ -42,7 +42,17 @@ public interface IWebhookBody
 
     /// <summary>The body of one attempt; outputUrl signs a fresh URL for the output with the given extension.</summary>
     string ForAttempt(string snapshot, Func<string, string> outputUrl);
+
+    /// <summary>The surface's own retry schedule; null: the configured default (Webhooks:RetryDelaysSeconds).</summary>
+    WebhookSchedule? Schedule => null;
 }
+
+/// <summary>
+/// A named retry schedule a surface documents (its delays before each retry, and a shorter per-attempt deadline if it
+/// asks for one). Webhooks:Schedules:NAME (seconds, comma-separated) overrides the delays, as RetryDelaysSeconds does
+/// for the default.
+/// </summary>
+public sealed record WebhookSchedule(string Name, IReadOnlyList<TimeSpan> Delays, TimeSpan? AttemptTimeout = null);
 
 /// <summary>The webhook bodies by surface, registered by each surface when its routes are mapped.</summary>
 public static class WebhookBodies

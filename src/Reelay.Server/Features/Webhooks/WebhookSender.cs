@@ -15,8 +15,9 @@ public sealed class WebhookSender(AssetOptions assetOptions, WebhookOptions opti
 {
     public const int SnippetChars = 512;
 
-    public async Task<AttemptOutcome> SendAsync(string url, SignedMessage message, CancellationToken stoppingToken)
+    public async Task<AttemptOutcome> SendAsync(string url, SignedMessage message, CancellationToken stoppingToken, TimeSpan? attemptTimeout = null)
     {
+        var deadline = attemptTimeout ?? options.AttemptTimeout;
         // Checked again at every delivery, not only when the URL was registered: the rules may have tightened since.
         // The text of a URL never changes, so a URL that fails here fails for good.
         var (uri, reason) = AddressSafety.CheckUrl(url);
@@ -38,7 +39,7 @@ public sealed class WebhookSender(AssetOptions assetOptions, WebhookOptions opti
         var connected = 0;
         using var client = SafeConnector.CreateClient(assetOptions, _ => Interlocked.Exchange(ref connected, 1));
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        attempt.CancelAfter(options.AttemptTimeout);
+        attempt.CancelAfter(deadline);
         // SafeConnector owns the handler, so the connect deadline is enforced from outside: its onConnect says when we got through.
         var connectTimedOut = false;
         using var connectDeadline = new CancellationTokenSource(options.ConnectTimeout);
@@ -68,7 +69,7 @@ public sealed class WebhookSender(AssetOptions assetOptions, WebhookOptions opti
         {
             return new AttemptOutcome(false, null, connectTimedOut
                 ? $"Could not connect within {options.ConnectTimeout.TotalSeconds:0.#} s."
-                : $"No response within {options.AttemptTimeout.TotalSeconds:0.#} s.", null);
+                : $"No response within {deadline.TotalSeconds:0.#} s.", null);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
