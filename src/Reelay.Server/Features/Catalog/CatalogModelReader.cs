@@ -72,11 +72,12 @@ public static class CatalogModelReader
             (o["adjust"] as JsonArray ?? []).Select((a, i) => new PriceAdjustment(
                 parser.Condition(a?["when"], $"{where} price adjustment {i + 1}") ?? new SchemaCondition(new Dictionary<string, JsonNode>()),
                 a?["set"]?.GetValueKind() == JsonValueKind.Number ? a["set"]!.GetValue<decimal>() : null,
-                a?["add"]?.GetValueKind() == JsonValueKind.Number ? a["add"]!.GetValue<decimal>() : null)).ToList());
-        if (new[] { price.PerSecond, price.PerImage, price.PerTask }.Count(p => p is not null) != 1)
-            problems.Add($"{where}: the price has exactly one of perSecond, perImage or perTask");
-        if (new[] { price.PerSecond, price.PerImage, price.PerTask }.Any(p => p < 0)) problems.Add($"{where}: the price must not be negative");
-        foreach (var key in o.Select(p => p.Key).Where(k => k is not ("perSecond" or "perImage" or "perTask" or "countField" or "adjust")))
+                a?["add"]?.GetValueKind() == JsonValueKind.Number ? a["add"]!.GetValue<decimal>() : null)).ToList()) { PerCharacter = Dec("perCharacter") };
+        var rates = new[] { price.PerSecond, price.PerImage, price.PerTask, price.PerCharacter };
+        if (rates.Count(p => p is not null) != 1)
+            problems.Add($"{where}: the price has exactly one of perSecond, perImage, perTask or perCharacter");
+        if (rates.Any(p => p < 0)) problems.Add($"{where}: the price must not be negative");
+        foreach (var key in o.Select(p => p.Key).Where(k => k is not ("perSecond" or "perImage" or "perTask" or "perCharacter" or "countField" or "adjust")))
             problems.Add($"{where}: unknown price key '{key}'");
         return price;
     }

@@ -89,7 +89,9 @@ public sealed class CatalogOpenApi(ModelCatalog catalog) : IOpenApiDocumentTrans
     {
         var price = definition.Price;
         var rate = price.PerSecond is { } perSecond ? $"{perSecond} credits per second of output"
-            : price.PerImage is { } perImage ? $"{perImage} credits per image" : $"{price.PerTask ?? 0} credits per task";
+            : price.PerImage is { } perImage ? $"{perImage} credits per image"
+            : price.PerCharacter is { } perCharacter ? $"{perCharacter} credits per character of promptText"
+            : $"{price.PerTask ?? 0} credits per task";
         var text = new StringBuilder($"`{model.Id}` on {endpoint}: {rate}");
         if (price.Adjust.Count > 0) text.Append(", adjusted by the options chosen");
         text.Append('.');

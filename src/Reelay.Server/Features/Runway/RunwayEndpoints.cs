@@ -65,7 +65,8 @@ public static class RunwayEndpoints
 /// <summary>How the Runway dialect reads and answers a create: the body is already in the catalog's field names.</summary>
 public static class RunwayDialect
 {
-    public static readonly string[] Endpoints = ["image_to_video", "text_to_video", "video_to_video"];
+    public static readonly string[] Endpoints = ["image_to_video", "text_to_video", "video_to_video",
+        "text_to_speech", "sound_effect", "speech_to_speech", "voice_dubbing", "voice_isolation"];
 
     public static SubmissionDialect For(HttpContext http, string endpoint) => new(
         "runway",
