@@ -155,7 +155,13 @@ export class RequestBuilder {
     }
     let text = TEXT.slice(0, s?.maxLength ?? TEXT.length);
     while (text.length < (s?.minLength ?? 1)) text += ' ' + TEXT;
-    if (s?.pattern && !new RegExp(`^(?:${s.pattern})$`).test(text)) this.notes.push(`${name}: the sample text does not match the catalog's pattern`);
+    if (s?.pattern) {
+      // A code or a tag: the first of a few typical values that the catalog's pattern takes.
+      const matches = (v) => new RegExp(`^(?:${s.pattern})$`).test(v);
+      const fitting = [text, 'en', 'Sample1', 'abc', 'A'].find(matches);
+      if (fitting) return fitting;
+      this.notes.push(`${name}: no sample text matches the catalog's pattern`);
+    }
     return text;
   }
 

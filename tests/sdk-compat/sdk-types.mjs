@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// What the installed @runwayml/sdk says each video endpoint accepts, read from its type
+// What the installed @runwayml/sdk says each generation endpoint (video, audio) accepts, read from its type
 // declarations with the TypeScript compiler API. The conformance suite takes its list of models
 // and fields from here, never from a hand-written list, so a new SDK release that adds a model or
 // a field shows up as a failing check instead of going unnoticed.
@@ -27,6 +27,12 @@ export const ENDPOINTS = {
   image_to_video: { file: 'image-to-video', params: 'ImageToVideoCreateParams', resource: 'imageToVideo' },
   text_to_video: { file: 'text-to-video', params: 'TextToVideoCreateParams', resource: 'textToVideo' },
   video_to_video: { file: 'video-to-video', params: 'VideoToVideoCreateParams', resource: 'videoToVideo' },
+  // Audio: a union of models (speech, sound effects) or one interface with a single model literal.
+  text_to_speech: { file: 'text-to-speech', params: 'TextToSpeechCreateParams', resource: 'textToSpeech', output: 'audio' },
+  sound_effect: { file: 'sound-effect', params: 'SoundEffectCreateParams', resource: 'soundEffect', output: 'audio' },
+  speech_to_speech: { file: 'speech-to-speech', params: 'SpeechToSpeechCreateParams', resource: 'speechToSpeech', output: 'audio' },
+  voice_dubbing: { file: 'voice-dubbing', params: 'VoiceDubbingCreateParams', resource: 'voiceDubbing', output: 'audio' },
+  voice_isolation: { file: 'voice-isolation', params: 'VoiceIsolationCreateParams', resource: 'voiceIsolation', output: 'audio' },
 };
 
 const MAX_DEPTH = 8; // the params are shallow; the limit only guards against a recursive type
@@ -83,11 +89,11 @@ export function sdkEndpoints(sdkDir = SDK_DIR) {
   const program = ts.createProgram(files, { strict: true, noEmit: true, skipLibCheck: true });
   const checker = program.getTypeChecker();
   const result = {};
-  for (const [endpoint, { file, params, resource }] of Object.entries(ENDPOINTS)) {
+  for (const [endpoint, { file, params, resource, output = 'video' }] of Object.entries(ENDPOINTS)) {
     const source = program.getSourceFile(path.join(sdkDir, 'resources', `${file}.d.ts`));
     if (!source) throw new Error(`The SDK has no ${file}.d.ts under ${sdkDir}`);
-    const alias = source.statements.find((s) => ts.isTypeAliasDeclaration(s) && s.name.text === params);
-    if (!alias) throw new Error(`${file}.d.ts declares no type ${params}`);
+    const alias = source.statements.find((s) => (ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s)) && s.name.text === params);
+    if (!alias) throw new Error(`${file}.d.ts declares no type or interface ${params}`);
     const union = checker.getTypeAtLocation(alias.name);
     const members = union.isUnion() ? union.types : [union];
     const models = members.map((member) => {
@@ -97,7 +103,7 @@ export function sdkEndpoints(sdkDir = SDK_DIR) {
         throw new Error(`${params} member ${shape.name} has no single 'model' literal`);
       return { model: model.type.values[0], interface: shape.name, fields };
     });
-    result[endpoint] = { params, resource, models };
+    result[endpoint] = { params, resource, output, models };
   }
   return result;
 }
