@@ -53,9 +53,12 @@ public sealed class PreviewAudioRendererTests : PreviewTempDirectory
     [Fact]
     public async Task Two_presets_sound_different_and_a_low_character_voice_is_lower_than_a_high_one()
     {
-        var low = Samples(await RenderAsync(Request(AudioRenderKind.Speech, "monster.wav") with { Text = "Listen to my voice.", Voice = "Monster" }));
-        var high = Samples(await RenderAsync(Request(AudioRenderKind.Speech, "pip.wav") with { Text = "Listen to my voice.", Voice = "Pip" }));
-        Assert.True(CrossingsPerSecond(low) < CrossingsPerSecond(high), $"{CrossingsPerSecond(low)} vs {CrossingsPerSecond(high)}");
+        var low = await RenderAsync(Request(AudioRenderKind.Speech, "clint.wav") with { Text = "Listen to my voice.", Voice = "Clint" });
+        var high = await RenderAsync(Request(AudioRenderKind.Speech, "niki.wav") with { Text = "Listen to my voice.", Voice = "Niki" });
+        Assert.NotEqual(Samples(low), Samples(high));
+        // Below 400 Hz only the voice's fundamental is left: its zero crossings are twice its pitch.
+        var (lowPitch, highPitch) = (CrossingsPerSecond(Samples(low, "lowpass=f=400,lowpass=f=400")), CrossingsPerSecond(Samples(high, "lowpass=f=400,lowpass=f=400")));
+        Assert.True(lowPitch * 1.2 < highPitch, $"{lowPitch} vs {highPitch} crossings a second");
     }
 
     [Theory]
@@ -145,10 +148,10 @@ public sealed class PreviewAudioRendererTests : PreviewTempDirectory
     }
 
     /// <summary>The file decoded to mono 16 kHz floats (what every check measures; container padding is dropped by the decoder).</summary>
-    private static float[] Samples(string file)
+    private static float[] Samples(string file, string filter = "anull")
     {
         var info = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-v", "error", "-i", file, "-ac", "1", "-ar", Rate.ToString(), "-f", "f32le", "-" }) info.ArgumentList.Add(a);
+        foreach (var a in new[] { "-v", "error", "-i", file, "-af", filter, "-ac", "1", "-ar", Rate.ToString(), "-f", "f32le", "-" }) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         using var memory = new MemoryStream();
         process.StandardOutput.BaseStream.CopyTo(memory);
