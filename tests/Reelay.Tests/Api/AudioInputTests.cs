@@ -9,17 +9,8 @@ namespace Reelay.Tests.Api;
 /// audio over https (a local HTTPS asset server), as a data URI and as an upload, at the path of the field that
 /// carried it; voice_isolation's 4.6 s–3600 s bound; and the reference-audio totals.
 /// </summary>
-public class AudioInputTests(AudioInputTests.SlowMachineFixture fixture) : IClassFixture<AudioInputTests.SlowMachineFixture>
+public class AudioInputTests(PatientAssetFixture fixture) : IClassFixture<PatientAssetFixture>
 {
-    /// <summary>
-    /// The asset fixture with a 6 s fetch deadline instead of 2 s: the deadline also bounds ffprobe, and on a busy
-    /// machine probing a clip can take longer than 2 s, which would turn a duration check into "could not be read".
-    /// </summary>
-    public sealed class SlowMachineFixture : AssetFixture
-    {
-        protected override double FetchTimeoutSeconds => 6;
-    }
-
     private readonly ReelayApi _api = fixture.Api;
     private readonly AssetServer _assets = fixture.Assets;
 
@@ -79,7 +70,7 @@ public class AudioInputTests(AudioInputTests.SlowMachineFixture fixture) : IClas
     public async Task A_slow_audio_server_times_out()
     {
         var path = Unique("slow.wav");
-        _assets.MapHangHeaders(path, TimeSpan.FromSeconds(10));
+        _assets.MapHangHeaders(path, TimeSpan.FromSeconds(PatientAssetFixture.TimeoutSeconds + 4));
         Assert.Equal("Timeout while fetching asset.", await IsolationReasonAsync(fixture.Url(path)));
     }
 
