@@ -80,7 +80,7 @@ public static class ImageRenderer
             chains.Add($"[{Input(r.UpscaleSource)}]{UpscaleFilters(r)},format={PixelFormat(r)}[out]");
             return Finish(args, chains, r, tempOutput);
         }
-        var (w, h) = r.Alpha ? (Even(r.Width * 0.7), Even(r.Height * 0.7)) : (r.Width, r.Height);
+        var (w, h) = PictureSize(r);
         if (r.BackgroundImage is not null)
         {
             // An edit: the input picture, re-coloured by the still's own seed so that every one of outputCount differs.
@@ -93,12 +93,14 @@ public static class ImageRenderer
             args.AddRange(["-f", "lavfi", "-i", Invariant($"gradients=s={Math.Max(16, w / 4)}x{Math.Max(16, h / 4)}:c0={Colour(seed)}:c1={Colour(seed + 1)}:c2={Colour(seed + 2)}:n=3:seed={seed}:d=1:r=1")]);
             chains.Add(Invariant($"[{inputs++}:v]scale={w}:{h}:flags=bicubic,setsar=1,format=rgba[pic]"));
         }
-        var current = "pic";
+        // The text goes on the picture itself, so on a transparent canvas the subject (text included) stays opaque.
+        chains.Add(TextFilters(r, index, w, h, fontFile, textFile) is { Length: > 0 } text ? $"[pic]{text}[texted]" : "[pic]null[texted]");
+        var current = "texted";
         if (r.Alpha)
         {
-            // The subject (the picture) on a transparent canvas: the corners stay fully transparent.
+            // The subject on a transparent canvas: the corners stay fully transparent.
             args.AddRange(["-f", "lavfi", "-i", Invariant($"color=c=black@0.0:s={r.Width}x{r.Height}:d=1:r=1,format=rgba")]);
-            chains.Add(Invariant($"[{inputs++}:v][pic]overlay=x=(W-w)/2:y=(H-h)/2:format=auto[canvas]"));
+            chains.Add(Invariant($"[{inputs++}:v][{current}]overlay=x=(W-w)/2:y=(H-h)/2:format=auto[canvas]"));
             current = "canvas";
         }
         var thumb = Even(Math.Max(16, r.Height / 6.0));
@@ -110,21 +112,26 @@ public static class ImageRenderer
             chains.Add(Invariant($"[{current}][ref{i}]overlay=x={margin}+{i}*(w+{margin}):y=H-h-{margin}:format=auto[with{i}]"));
             current = $"with{i}";
         }
-        var tail = new StringBuilder($"[{current}]");
-        if (fontFile is not null && textFile is not null)
-        {
-            var layout = PreviewRenderer.ComputeTextLayout(r.Width, r.Height);
-            tail.Append("drawtext=fontfile=").Append(PreviewRenderer.EscapeFilterValue(fontFile))
-                .Append(":textfile=").Append(PreviewRenderer.EscapeFilterValue(textFile))
-                .Append(Invariant($":expansion=none:fontsize={layout.FontSize}:fontcolor=white:line_spacing={layout.LineSpacing}"))
-                .Append(Invariant($":box=1:boxcolor=black@0.45:boxborderw={layout.BoxBorder}:x=(w-text_w)/2:y=(h-text_h)/2,"));
-            if (r.OutputPaths.Count > 1)
-                tail.Append("drawtext=fontfile=").Append(PreviewRenderer.EscapeFilterValue(fontFile))
-                    .Append(Invariant($":text={index + 1}/{r.OutputPaths.Count}:fontsize={Math.Max(8, layout.FontSize * 2 / 3)}:fontcolor=white"))
-                    .Append(Invariant($":box=1:boxcolor=black@0.45:boxborderw={Math.Max(2, layout.BoxBorder / 2)}:x=w-text_w-{margin * 2}:y={margin * 2},"));
-        }
-        chains.Add(tail.Append($"format={PixelFormat(r)}[out]").ToString());
+        chains.Add($"[{current}]format={PixelFormat(r)}[out]");
         return Finish(args, chains, r, tempOutput);
+    }
+
+    /// <summary>The prompt centred on a w × h picture and, for several stills, "n/N" in its corner; empty without text.</summary>
+    private static string TextFilters(ImageRenderRequest r, int index, int w, int h, string? fontFile, string? textFile)
+    {
+        if (fontFile is null || textFile is null) return "";
+        var layout = PreviewRenderer.ComputeTextLayout(w, h);
+        var margin = Math.Max(4, h / 48);
+        var text = new StringBuilder("drawtext=fontfile=").Append(PreviewRenderer.EscapeFilterValue(fontFile))
+            .Append(":textfile=").Append(PreviewRenderer.EscapeFilterValue(textFile))
+            .Append(Invariant($":expansion=none:fontsize={layout.FontSize}:fontcolor=white:line_spacing={layout.LineSpacing}"))
+            .Append(Invariant($":box=1:boxcolor=black@0.45:boxborderw={layout.BoxBorder}:x=(w-text_w)/2:y=(h-text_h)/2"));
+        if (r.OutputPaths.Count > 1)
+            text.Append(",drawtext=fontfile=").Append(PreviewRenderer.EscapeFilterValue(fontFile))
+                .Append(Invariant($":text={index + 1}/{r.OutputPaths.Count}:fontsize={Math.Max(8, layout.FontSize * 2 / 3)}:fontcolor=white"))
+                .Append(Invariant($":box=1:boxcolor=black@0.45:boxborderw={Math.Max(2, layout.BoxBorder / 2)}:x=w-text_w-{margin * 2}:y={margin * 2}"));
+        // drawtext's box blends into the alpha plane too; the subject is made fully opaque again afterwards.
+        return text.Append(r.Alpha ? ",format=rgb24,format=rgba" : "").ToString();
     }
 
     private static List<string> Finish(List<string> args, List<string> chains, ImageRenderRequest r, string tempOutput)
@@ -160,9 +167,13 @@ public static class ImageRenderer
         _ => r.Alpha ? "rgba" : "rgb24",
     };
 
+    /// <summary>The picture's size: the whole image, or on a transparent canvas the 70 % subject in its middle.</summary>
+    private static (int W, int H) PictureSize(ImageRenderRequest r) => r.Alpha ? (Even(r.Width * 0.7), Even(r.Height * 0.7)) : (r.Width, r.Height);
+
     private static async Task<bool> WriteTextAsync(ImageRenderRequest r, string textFile, CancellationToken cancellationToken)
     {
-        var layout = PreviewRenderer.ComputeTextLayout(r.Width, r.Height);
+        var (w, h) = PictureSize(r);
+        var layout = PreviewRenderer.ComputeTextLayout(w, h);
         var lines = PreviewRenderer.WrapPrompt(r.PromptText, layout.CharsPerLine, Math.Max(1, layout.MaxLines - 2));
         if (lines.Count == 0) return false;
         await File.WriteAllTextAsync(textFile, string.Join('\n', lines), new UTF8Encoding(false), cancellationToken);
