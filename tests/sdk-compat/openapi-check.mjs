@@ -107,7 +107,7 @@ async function call(method, path, { body, headers = {}, runway = true } = {}) {
   return { status: response.status, json, text };
 }
 
-// Every Runway generation route the document describes with a model union (video, audio, ...), not a fixed list.
+// Every Runway generation route the document describes with a model union (video, image, audio, ...), not a fixed list.
 const generationEndpoints = Object.keys(document.paths)
   .filter((p) => /^\/v1\/[a-z_]+$/.test(p) && document.paths[p].post?.requestBody?.content?.['application/json']?.schema?.oneOf)
   .map((p) => p.slice(4));

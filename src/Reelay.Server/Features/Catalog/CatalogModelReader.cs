@@ -72,7 +72,8 @@ public static class CatalogModelReader
             (o["adjust"] as JsonArray ?? []).Select((a, i) => new PriceAdjustment(
                 parser.Condition(a?["when"], $"{where} price adjustment {i + 1}") ?? new SchemaCondition(new Dictionary<string, JsonNode>()),
                 a?["set"]?.GetValueKind() == JsonValueKind.Number ? a["set"]!.GetValue<decimal>() : null,
-                a?["add"]?.GetValueKind() == JsonValueKind.Number ? a["add"]!.GetValue<decimal>() : null)).ToList()) { PerCharacter = Dec("perCharacter") };
+                a?["add"]?.GetValueKind() == JsonValueKind.Number ? a["add"]!.GetValue<decimal>() : null,
+                a?["per"]?.GetValueKind() == JsonValueKind.String ? a["per"]!.GetValue<string>() : null)).ToList()) { PerCharacter = Dec("perCharacter") };
         var rates = new[] { price.PerSecond, price.PerImage, price.PerTask, price.PerCharacter };
         if (rates.Count(p => p is not null) != 1)
             problems.Add($"{where}: the price has exactly one of perSecond, perImage, perTask or perCharacter");
