@@ -48,6 +48,7 @@ public static class PortalEndpoints
         signedIn.MapKeyPages();
         signedIn.MapUsagePage();
         signedIn.MapAssetChecker();
+        signedIn.MapOrganizationPages();
     }
 
     /// <summary>Every signed-in route: a live session, and on POST a matching CSRF token in the form.</summary>
