@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Reelay.Tests.Infrastructure;
 
 namespace Reelay.Tests.Portal;
@@ -9,7 +10,7 @@ public class PortalPagesTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     private readonly ReelayApi _api = fixture.Api;
 
     [Fact]
-    public async Task Usage_shows_the_balance_the_ledger_and_a_server_drawn_chart_of_charged_credits()
+    public async Task Usage_shows_the_balance_large_one_line_per_task_and_a_server_drawn_chart_of_charged_credits()
     {
         var tenant = await _api.NewTenantAsync(credits: 5000);
         var task = await _api.CreateTextTaskAsync(tenant.Key, duration: 2);
@@ -17,7 +18,11 @@ public class PortalPagesTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         using var portal = await PortalClient.SignInAsync(_api.BaseUrl, tenant.Key);
         var (status, html) = await portal.GetAsync("/portal/usage?days=7");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Contains("<strong>4,976</strong> credits", html); // 5000 - 2 s × 12 credits
+        Assert.Contains("class=\"balance-value\">4,976</strong> credits", html); // 5000 - 2 s × 12 credits
+        // Hold, release and charge of the task are one line, charged; the initial grant is another.
+        Assert.Equal(1, Regex.Count(html, $"<tr data-outcome=\"charged\">"));
+        Assert.Equal(2, Regex.Count(html, "<tr data-outcome="));
+        Assert.Contains("24 of 24 held", html);
         Assert.Contains("<svg class=\"usage-chart\"", html);
         Assert.Contains("gen4.5: 24 credits", html);
         Assert.Contains($"/portal/tasks/{task}", html);
@@ -31,13 +36,13 @@ public class PortalPagesTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         using var portal = await PortalClient.SignInAsync(_api.BaseUrl, tenant.Key);
         await portal.GetAsync("/portal/assets");
         var accepted = await portal.PostAsync("/portal/assets", new() { ["uri"] = Media.DataUri(640, 360), ["kind"] = "image", ["model"] = "gen4_turbo" });
-        var acceptedHtml = await accepted.Content.ReadAsStringAsync();
+        var acceptedHtml = WebUtility.HtmlDecode(await accepted.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Contains("<strong>accepted</strong>", acceptedHtml);
         Assert.Contains("640 × 360", acceptedHtml);
 
         var tooWide = await portal.PostAsync("/portal/assets", new() { ["uri"] = Media.DataUri(1600, 300), ["kind"] = "image" });
-        var tooWideHtml = await tooWide.Content.ReadAsStringAsync();
+        var tooWideHtml = WebUtility.HtmlDecode(await tooWide.Content.ReadAsStringAsync());
         Assert.Contains("<strong>rejected</strong>", tooWideHtml);
         Assert.Contains("class=\"fail\"", tooWideHtml);
 
@@ -51,7 +56,7 @@ public class PortalPagesTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         multipart.Add(file, "file", "square.png");
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = portal.Cookies }) { BaseAddress = _api.BaseUrl };
         using var uploaded = await http.PostAsync("/portal/assets", multipart);
-        var uploadedHtml = await uploaded.Content.ReadAsStringAsync();
+        var uploadedHtml = WebUtility.HtmlDecode(await uploaded.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
         Assert.Contains("<strong>accepted</strong>", uploadedHtml);
         Assert.Contains("320 × 320", uploadedHtml);

@@ -64,7 +64,7 @@ public static class UsagePage
             """, new { orgid, before, limit = LinePageSize + 1 })).ToList();
         var more = lines.Count > LinePageSize;
         if (more) lines.RemoveAt(lines.Count - 1);
-        return Page<Usage>(new { Session = session, Balance = balance, Days = days, Chart = UsageChart.Render(usage), Lines = lines,
+        return Page<Usage>(new { Session = session, Balance = balance, Days = days, Chart = new Microsoft.AspNetCore.Components.MarkupString(UsageChart.Render(usage)), Lines = lines,
             Next = more ? lines[^1].LastId : (long?)null });
     }
 }
