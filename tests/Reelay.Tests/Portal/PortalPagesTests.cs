@@ -94,4 +94,43 @@ public class PortalPagesTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         await Task.Delay(500);
         await Assert.ThrowsAsync<TimeoutException>(() => RequestLogDb.WaitForAsync(fixture.Server, docsId, TimeSpan.FromMilliseconds(300)));
     }
+
+    [Fact]
+    public async Task An_organization_sees_its_own_mistyped_routes_and_wrong_methods_and_no_one_elses()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var other = await _api.NewTenantAsync();
+        var notFound = await _api.SendAsync(HttpMethod.Get, "/v1/text-to-video-typo", tenant.Key);
+        Assert.Equal(404, notFound.Status);
+        var wrongMethod = await _api.SendAsync(HttpMethod.Put, "/v1/organization", tenant.Key);
+        Assert.Equal(405, wrongMethod.Status);
+        var entry = await RequestLogDb.WaitForAsync(fixture.Server, notFound.Response.Headers.GetValues("X-Request-Id").Single());
+        Assert.Equal(tenant.OrgId, entry.OrgId);
+        await RequestLogDb.WaitForAsync(fixture.Server, wrongMethod.Response.Headers.GetValues("X-Request-Id").Single());
+
+        using var portal = await PortalClient.SignInAsync(_api.BaseUrl, tenant.Key);
+        var (_, html) = await portal.GetAsync("/portal/history?errors=1");
+        Assert.Contains("GET /v1/text-to-video-typo", html);
+        Assert.Contains("PUT /v1/organization", html);
+        Assert.Contains("class=\"row-error\"", html);
+        using var elsewhere = await PortalClient.SignInAsync(_api.BaseUrl, other.Key);
+        Assert.DoesNotContain("/v1/text-to-video-typo", (await elsewhere.GetAsync("/portal/history?errors=1")).Html);
+    }
+
+    [Fact]
+    public async Task A_create_is_logged_with_its_task_so_a_search_by_task_id_finds_it_and_links_to_the_task()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var task = await _api.CreateTextTaskAsync(tenant.Key, duration: 2);
+        var poll = await _api.GetTaskAsync(tenant.Key, task);
+        // Written in order, behind the requests: once the poll is in the log, so is the create.
+        await RequestLogDb.WaitForAsync(fixture.Server, poll.Response.Headers.GetValues("X-Request-Id").Single());
+        using var portal = await PortalClient.SignInAsync(_api.BaseUrl, tenant.Key);
+        var html = (await portal.GetAsync("/portal/history?q=" + task)).Html;
+        Assert.Contains("POST /v1/text_to_video", html);
+        Assert.Contains($"href=\"/portal/tasks/{task}\"", html);
+        Assert.DoesNotContain("GET /v1/tasks/", html); // the poll is hidden by default
+        var withPolling = (await portal.GetAsync($"/portal/history?q={task}&polling=1")).Html;
+        Assert.Contains($"GET /v1/tasks/{task}", withPolling);
+    }
 }
