@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 scripts/ensure-packages.sh --tests
 (cd tests/sdk-compat && npm ci --silent --no-audit --no-fund >/dev/null)
 (cd tests/s3-endpoint && npm ci --silent --no-audit --no-fund >/dev/null)
+(cd tests/portal-a11y && npm ci --silent --no-audit --no-fund >/dev/null)
 
 # The whole suite twice: on SQLite (the default), then again with every test server on its own database
 # of a throwaway PostgreSQL cluster (scripts/ensure-postgres.sh). Tests that can only mean SQLite carry

@@ -143,7 +143,7 @@ static async Task SeedAsync(Db db, int rows, long start, long span, string[] org
         await using var insert = connection.CreateCommand();
         insert.Transaction = tx;
         insert.CommandText = RequestLogWriter.InsertSql;
-        var names = new[] { "at", "orgid", "keyid", "keyprefix", "method", "path", "query", "endpoint", "status", "latencyms", "requestid", "requesttype", "requestbytes", "requestbody", "responsebody" };
+        var names = new[] { "at", "orgid", "keyid", "keyprefix", "method", "path", "query", "endpoint", "status", "latencyms", "requestid", "requesttype", "requestbytes", "requestbody", "responsebody", "taskid" };
         var p = names.ToDictionary(n => n, n => insert.Parameters.Add(new SqliteParameter("@" + n, null)));
         insert.Prepare();
         for (var i = done; i < Math.Min(rows, done + Chunk); i++)
@@ -167,6 +167,7 @@ static async Task SeedAsync(Db db, int rows, long start, long span, string[] org
             p["requestbytes"].Value = 90;
             p["requestbody"].Value = """{"model":"gen4.5","promptText":"a lighthouse at dusk","ratio":"1280:720","duration":5}""";
             p["responsebody"].Value = error ? """{"error":"Validation of body failed","docUrl":"http://127.0.0.1:8080/docs/errors#validation","issues":[{"code":"invalid_enum_value","path":["ratio"],"message":"Invalid enum value."}]}""" : DBNull.Value;
+            p["taskid"].Value = DBNull.Value;
             await insert.ExecuteNonQueryAsync();
         }
         await tx.CommitAsync();

@@ -49,6 +49,7 @@ builder.Services.AddHostedService<TaskNotifications>();
 builder.Services.AddWebhooks();
 builder.Services.AddRelays(builder.Configuration);
 builder.Services.AddRequestLog(builder.Configuration);
+builder.Services.AddRazorComponents(); // the portal's pages (static server rendering)
 builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<CatalogOpenApi>());
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
 

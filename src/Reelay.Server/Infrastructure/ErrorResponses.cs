@@ -84,11 +84,7 @@ public static class ErrorResponses
     private static Task WriteAsync(HttpContext context, int status, string message)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/portal"))
-        {
-            context.Response.ContentType = PortalHtml.ContentType;
-            return context.Response.WriteAsync(PortalHtml.ErrorPage(status, message));
-        }
+        if (path.StartsWithSegments("/portal")) return PortalView.WriteErrorPageAsync(context, status, message);
         if (path.StartsWithSegments("/worker")) return context.Response.WriteAsJsonAsync(new { error = message, code = WorkerCode(status) });
         return IsRunBlob(path) ? context.Response.WriteAsJsonAsync(new { detail = message }) : context.Response.WriteAsJsonAsync(new { error = message });
     }

@@ -141,4 +141,37 @@ public class HistoryQueryTests
         Assert.False(filter.AllOrganizations);
         Assert.Null(HistoryPages.ParseUtc("yesterday"));
     }
+
+    [Fact]
+    public async Task Hiding_polls_leaves_out_successful_task_gets_and_a_search_finds_a_task_a_request_id_or_text()
+    {
+        var db = new Db(Path.Combine(TestPaths.NewTempDirectory("reelay-history"), "reelay.db"));
+        Migrations.Apply(db);
+        var task = Guid.NewGuid().ToString();
+        RequestLogEntry Entry(int i, string method, string endpoint, int status, string? taskId = null, string? body = null, string? response = null) => new()
+        {
+            At = Start + i, OrgId = "org_a", Method = method, Path = endpoint.Split(' ')[1].Replace("{id}", task), Endpoint = endpoint, Status = status,
+            RequestId = "req_" + i, TaskId = taskId, RequestType = body is null ? null : "application/json",
+            RawRequestBody = body is null ? null : System.Text.Encoding.UTF8.GetBytes(body), ResponseBody = response,
+        };
+        var rows = new[]
+        {
+            Entry(1, "POST", "POST /v1/text_to_video", 200, taskId: task),
+            Entry(2, "GET", "GET /v1/tasks/{id}", 200, taskId: task),
+            Entry(3, "GET", "GET /v1/tasks/{id}", 404, taskId: task, response: "{\"error\":\"Task not found.\"}"),
+            Entry(4, "POST", "POST /v1/video_to_video", 400, body: $"{{\"videoUri\":\"https://x/outputs/{task}.mp4\",\"ratio\":\"999:1\"}}", response: "{\"error\":\"Validation of body failed\"}"),
+            Entry(5, "GET", "GET /v1/organization", 200),
+        };
+        await RequestLogWriter.WriteBatchAsync(db, rows.Select(e => RequestLogWriter.ToRow(e, 65536)).ToList());
+        await using var connection = await db.OpenAsync();
+        async Task<string[]> Ids(HistoryFilter filter) => (await HistoryQuery.PageAsync(connection, filter)).Rows.Select(r => r.RequestId).ToArray();
+        var all = new HistoryFilter { OrgId = "org_a" };
+        Assert.Equal(["req_5", "req_4", "req_3", "req_2", "req_1"], await Ids(all));
+        Assert.Equal(["req_5", "req_4", "req_3", "req_1"], await Ids(all with { HidePolling = true })); // a failed poll still shows
+        Assert.Equal(["req_4", "req_3", "req_1"], await Ids(all with { HidePolling = true, Search = task.ToUpperInvariant() }));
+        Assert.Equal(["req_4"], await Ids(all with { Search = "req_4" }));
+        Assert.Equal(["req_3"], await Ids(all with { Search = "TASK NOT" }));
+        Assert.Empty(await Ids(all with { Search = "100%_" })); // LIKE wildcards are searched for literally
+        Assert.Empty(await Ids(new HistoryFilter { OrgId = "org_b", Search = task }));
+    }
 }

@@ -28,9 +28,9 @@ public sealed class PortalBrowser : IAsyncDisposable
         return new PortalBrowser(playwright, browser);
     }
 
-    public async Task<IPage> NewPageAsync()
+    public async Task<IPage> NewPageAsync(BrowserNewContextOptions? options = null)
     {
-        var context = await _browser.NewContextAsync();
+        var context = await _browser.NewContextAsync(options);
         // Generous: CI runs this next to hundreds of other tests on two cores.
         context.SetDefaultTimeout(45_000);
         context.SetDefaultNavigationTimeout(45_000);

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using static Reelay.Server.Features.Portal.PortalHtml;
 
 namespace Reelay.Server.Features.Portal;
 
@@ -42,36 +41,58 @@ public static partial class ErrorBodyView
         return sb.ToString();
     }
 
-    /// <summary>The readable part of an error body: message, issues as a list, and the docs link. Empty when the body is not an error object.</summary>
-    public static string Summary(string? responseBody)
+    public sealed record Issue(string Path, string? Message, string? Code);
+
+    public sealed record ErrorSummary(string? Message, IReadOnlyList<Issue> Issues, string? DocLink);
+
+    /// <summary>The readable part of an error body: message, issues (path → message) and the docs link; null when the body is not an error object.</summary>
+    public static ErrorSummary? Summary(string? responseBody)
     {
-        if (string.IsNullOrWhiteSpace(responseBody)) return "";
+        if (string.IsNullOrWhiteSpace(responseBody)) return null;
         JsonDocument document;
         try { document = JsonDocument.Parse(responseBody); }
-        catch (JsonException) { return ""; }
+        catch (JsonException) { return null; }
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return "";
-            var sb = new StringBuilder();
-            var message = Text(root, "error") ?? Text(root, "detail");
-            if (message is not null) sb.Append($"<p class=\"error-message\">{E(message)}</p>");
-            if (root.TryGetProperty("issues", out var issues) && issues.ValueKind == JsonValueKind.Array && issues.GetArrayLength() > 0)
+            if (root.ValueKind != JsonValueKind.Object) return null;
+            var message = Text(root, "error") ?? (root.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null);
+            var issues = new List<Issue>();
+            if (root.TryGetProperty("issues", out var list) && list.ValueKind == JsonValueKind.Array)
+                foreach (var issue in list.EnumerateArray())
+                    issues.Add(new Issue(issue.TryGetProperty("path", out var p) ? PathText(p) : "(body)", Text(issue, "message"), Text(issue, "code")));
+            else if (root.TryGetProperty("detail", out var pydantic) && pydantic.ValueKind == JsonValueKind.Array)
             {
-                sb.Append("<ul class=\"issues\">");
-                foreach (var issue in issues.EnumerateArray())
-                {
-                    var path = issue.TryGetProperty("path", out var p) ? PathText(p) : "(body)";
-                    var code = Text(issue, "code");
-                    sb.Append($"<li><code class=\"issue-path\">{E(path)}</code> → <span class=\"issue-message\">{E(Text(issue, "message"))}</span>")
-                      .Append(code is null ? "" : $" <span class=\"muted\">({E(code)})</span>").Append("</li>");
-                }
-                sb.Append("</ul>");
+                message ??= "Validation error";
+                foreach (var issue in pydantic.EnumerateArray())
+                    issues.Add(new Issue(issue.TryGetProperty("loc", out var l) ? PathText(l) : "(body)", Text(issue, "msg"), Text(issue, "type")));
             }
-            if (DocLink(Text(root, "docUrl")) is { } link)
-                sb.Append($"<p><a class=\"doc-link\" href=\"{E(link)}\">What this error means and how to fix it</a></p>");
-            return sb.ToString();
+            return new ErrorSummary(message, issues, DocLink(Text(root, "docUrl")));
         }
+    }
+
+    [GeneratedRegex("\"(?:error|detail)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){1,300})")]
+    private static partial Regex MessageField();
+
+    /// <summary>
+    /// One line for a history row: the message and the first issue ("Validation of body failed — ratio: Invalid enum value…").
+    /// The row holds only the start of the body, so a cut-off body still yields its message.
+    /// </summary>
+    public static string? RowMessage(string? responseStart)
+    {
+        if (string.IsNullOrWhiteSpace(responseStart)) return null;
+        if (Summary(responseStart) is { } summary)
+        {
+            var first = summary.Issues.FirstOrDefault();
+            var more = summary.Issues.Count > 1 ? $" (+{summary.Issues.Count - 1} more)" : "";
+            return first is null ? summary.Message : $"{summary.Message} — {first.Path}: {first.Message}{more}";
+        }
+        if (MessageField().Match(responseStart) is { Success: true } match)
+        {
+            try { return JsonSerializer.Deserialize<string>("\"" + match.Groups[1].Value + "\""); }
+            catch (JsonException) { return match.Groups[1].Value; }
+        }
+        return responseStart.Length > 160 ? responseStart[..160] + "…" : responseStart;
     }
 
     /// <summary>Indented JSON when the text is JSON, otherwise the text as it is (encoded by the caller).</summary>

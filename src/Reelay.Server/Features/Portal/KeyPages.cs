@@ -1,9 +1,10 @@
-using System.Text;
 using Dapper;
 using Orgs = Reelay.Server.Features.Organizations.Organizations;
 using Reelay.Server.Features.Auth;
+using Reelay.Server.Features.Organizations;
 using Reelay.Server.Infrastructure;
-using static Reelay.Server.Features.Portal.PortalHtml;
+using Reelay.Server.Features.Portal.Pages;
+using static Reelay.Server.Features.Portal.PortalView;
 
 namespace Reelay.Server.Features.Portal;
 
@@ -30,12 +31,7 @@ public static class KeyPages
         await using var connection = await db.OpenAsync();
         var issued = await Orgs.IssueKeyAsync(connection, session.OrgId!, name);
         // Rendered directly (no redirect): the only response that ever contains the secret, and it is not cached (no-store).
-        var shown =
-            $"""
-            <div class="notice good new-key"><p><strong>New key “{E(issued.Name)}”.</strong> Copy it now: it is shown only this once and only its hash is stored.</p>
-            <div class="secret"><code id="new-key-secret">{E(issued.Key)}</code><button type="button" data-copy="new-key-secret">Copy</button></div></div>
-            """;
-        return await RenderAsync(http, db, shown);
+        return await RenderAsync(http, db, issued);
     }
 
     private static async Task<IResult> DisableAsync(string id, HttpContext http, Db db, KeyCache keys)
@@ -52,35 +48,27 @@ public static class KeyPages
         return SeeOther("/portal/keys");
     }
 
-    private static async Task<IResult> RenderAsync(HttpContext http, Db db, string? notice)
+    private static async Task<IResult> RenderAsync(HttpContext http, Db db, IssuedKey? issued)
     {
         var session = PortalSession.From(http);
         if (session.IsOperator) return OrganizationOnly(session);
         await using var connection = await db.OpenAsync();
-        var keys = await connection.QueryAsync<KeyRow>(
-            "SELECT id AS Id, name AS Name, prefix AS Prefix, created_at AS CreatedAt, disabled_at AS DisabledAt FROM api_keys WHERE org_id = @orgid ORDER BY created_at DESC",
-            new { orgid = session.OrgId });
-        var sb = new StringBuilder("<h1>API keys</h1>").Append(notice ?? "");
-        sb.Append("<form method=\"post\" action=\"/portal/keys\" class=\"filters\">").Append(CsrfInput(session))
-          .Append($"<label>Name<input type=\"text\" name=\"name\" maxlength=\"{MaxNameLength}\" placeholder=\"e.g. production\" required></label>")
-          .Append("<button type=\"submit\">Create key</button></form>");
-        sb.Append("<table class=\"keys\"><thead><tr><th>Name</th><th>Key</th><th>Created</th><th>State</th><th></th></tr></thead><tbody>");
-        foreach (var key in keys)
-        {
-            var current = key.Id == session.KeyId;
-            sb.Append($"<tr data-key-id=\"{E(key.Id)}\"><td>{E(key.Name)}</td><td><code>{E(key.Prefix)}…</code>{(current ? " <span class=\"muted\">(this session)</span>" : "")}</td>")
-              .Append($"<td>{E(Time(key.CreatedAt))}</td><td class=\"key-state\">{(key.DisabledAt is { } d ? "disabled " + E(Time(d)) : "active")}</td><td>");
-            if (key.DisabledAt is null)
-                sb.Append($"<form class=\"inline\" method=\"post\" action=\"/portal/keys/{E(key.Id)}/disable\" data-confirm=\"{(current ? "This is the key you signed in with: disabling it signs you out. " : "")}Disable this key? It cannot be enabled again.\">")
-                  .Append(CsrfInput(session)).Append("<button type=\"submit\" class=\"danger\">Disable</button></form>");
-            sb.Append("</td></tr>");
-        }
-        sb.Append("</tbody></table>");
-        return Page("API keys", sb.ToString(), session, "/portal/keys");
+        var keys = (await KeysAsync(connection, session.OrgId!)).ToList();
+        return Page<Keys>(new { Session = session, KeyRows = keys, Issued = issued });
     }
 
-    private sealed class KeyRow
+    /// <summary>An organization's keys, newest first, with when each was last used (from the request log's key index).</summary>
+    public static Task<IEnumerable<KeyRow>> KeysAsync(System.Data.Common.DbConnection connection, string orgId) =>
+        connection.QueryAsync<KeyRow>(
+            """
+            SELECT k.id AS Id, k.name AS Name, k.prefix AS Prefix, k.created_at AS CreatedAt, k.disabled_at AS DisabledAt,
+                   (SELECT MAX(r.at) FROM request_log r WHERE r.org_id = k.org_id AND r.key_id = k.id) AS LastUsedAt
+            FROM api_keys k WHERE k.org_id = @orgid ORDER BY k.created_at DESC
+            """, new { orgid = orgId });
+
+    public sealed class KeyRow
     {
+        public long? LastUsedAt { get; init; }
         public string Id { get; init; } = "";
         public string Name { get; init; } = "";
         public string Prefix { get; init; } = "";

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Infrastructure;
-using static Reelay.Server.Features.Portal.PortalHtml;
+using Reelay.Server.Features.Portal.Pages;
+using static Reelay.Server.Features.Portal.PortalView;
+using static Reelay.Server.Features.Portal.PortalFormat;
 
 namespace Reelay.Server.Features.Portal;
 
@@ -46,6 +48,7 @@ public static class PortalEndpoints
         signedIn.MapKeyPages();
         signedIn.MapUsagePage();
         signedIn.MapAssetChecker();
+        signedIn.MapOrganizationPages();
     }
 
     /// <summary>Every signed-in route: a live session, and on POST a matching CSRF token in the form.</summary>
@@ -65,8 +68,7 @@ public static class PortalEndpoints
             var (form, refusal) = await PortalForms.ReadAsync(http);
             if (refusal is not null) return refusal;
             if (!PortalSessions.TokensMatch(session.CsrfToken, form?[PortalSessions.CsrfField]))
-                return Page("Form refused", "<h1>Form refused</h1><p>This form did not come from a page of this portal, or it has expired. Go back, reload the page and try again.</p>",
-                    session, status: 403);
+                return FormRefused(session);
         }
         PortalSession.Set(http, session);
         return await next(context);
@@ -77,21 +79,7 @@ public static class PortalEndpoints
         // A fresh double-submit token for the sign-in form, which has no session to hold one.
         var token = PortalSessions.NewToken();
         http.Response.Cookies.Append(PortalSessions.SignInCookieName, token, PortalSessions.CookieOptionsFor(PortalSessions.IsSecure(http, options), null));
-        var notice = message is null ? "" : $"<div class=\"notice{(failed ? " bad" : "")}\" role=\"status\">{E(message)}</div>";
-        var body =
-            $"""
-            <div class="signin"><h1>Sign in</h1>{notice}
-            <form method="post" action="/portal/sign-in">
-            <input type="hidden" name="{PortalSessions.CsrfField}" value="{E(token)}">
-            <input type="hidden" name="next" value="{E(next)}">
-            <label for="key">Organization API key</label>
-            <input id="key" name="key" type="password" autocomplete="off" required placeholder="key_…">
-            <button type="submit">Sign in</button>
-            </form>
-            <p class="muted">The key is exchanged for a session cookie and is not stored in the browser.
-            Operators sign in with the server's admin token to see every organization's requests.</p></div>
-            """;
-        return Page("Sign in", body, null, status: status);
+        return Page<SignIn>(new { Token = token, Next = next, Notice = message, Failed = failed }, status);
     }
 
     private static async Task<IResult> SignInAsync(HttpContext http, Db db, ReelayOptions options, TimeSpan lifetime)

@@ -18,8 +18,7 @@ public static class PortalForms
         catch (Exception ex) when (ex is InvalidDataException || ex is IOException and not BadHttpRequestException)
         {
             var reason = ex is InvalidDataException ? ex.Message.TrimEnd('.') : "the body ended early";
-            var page = PortalHtml.ErrorPage(400, $"The form could not be read: {reason}. Go back, reload the page and submit the form again.");
-            return (null, Results.Content(page, PortalHtml.ContentType, System.Text.Encoding.UTF8, 400));
+            return (null, PortalView.ErrorPage(400, $"The form could not be read: {reason}. Go back, reload the page and submit the form again."));
         }
     }
 }

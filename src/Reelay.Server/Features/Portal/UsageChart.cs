@@ -1,15 +1,18 @@
 using System.Globalization;
-using System.Text;
+using System.Xml.Linq;
 using Reelay.Server.Features.Organizations;
-using static Reelay.Server.Features.Portal.PortalHtml;
 
 namespace Reelay.Server.Features.Portal;
 
-/// <summary>Daily charged credits per model as a stacked bar chart, drawn on the server as SVG (no script, no library).</summary>
+/// <summary>
+/// Daily charged credits per model as a stacked bar chart, drawn on the server as SVG (no script, no library).
+/// Built with System.Xml.Linq, which encodes every text and attribute (a model name is data, never markup).
+/// </summary>
 public static class UsageChart
 {
     private const int Width = 760, Height = 260, Left = 56, Right = 12, Top = 12, Bottom = 40, LegendRow = 18;
     private static readonly string[] Palette = ["#2f5bd3", "#d9822b", "#1d7a36", "#b3261e", "#7b4fc9", "#0f8a8a", "#a8326e", "#6b6b70"];
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     public static string Color(int index) => Palette[index % Palette.Length];
 
@@ -17,24 +20,23 @@ public static class UsageChart
     {
         var days = usage.Results;
         var models = usage.Models;
-        var legendHeight = (models.Count + 3) / 4 * LegendRow;
-        var height = Height + legendHeight;
+        var height = Height + (models.Count + 3) / 4 * LegendRow;
         var plotWidth = Width - Left - Right;
         var plotHeight = Height - Top - Bottom;
         var max = days.Select(d => d.UsedCredits.Sum(u => u.Amount)).DefaultIfEmpty(0).Max();
         var scaleMax = NiceCeiling(max);
-        var sb = new StringBuilder();
-        sb.Append(Inv($"<svg class=\"usage-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {height}\" width=\"{Width}\" height=\"{height}\" role=\"img\" aria-label=\"Credits charged per day and model\">"));
-        sb.Append("<title>Credits charged per day and model</title>");
-        // Grid and y axis: 0, half, top.
+        var svg = new XElement(Svg + "svg", new XAttribute("class", "usage-chart"), new XAttribute("viewBox", $"0 0 {Width} {height}"),
+            new XAttribute("width", Width), new XAttribute("height", height), new XAttribute("role", "img"),
+            new XAttribute("aria-label", "Credits charged per day and model"), new XElement(Svg + "title", "Credits charged per day and model"));
+        // Grid and y axis: 0, half, top. Colors come from CSS classes so the chart follows the light or dark theme.
         foreach (var fraction in new[] { 0.0, 0.5, 1.0 })
         {
             var y = Top + plotHeight * (1 - fraction);
-            sb.Append(Inv($"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"#dcdce0\"/>"));
-            sb.Append(Inv($"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\" font-size=\"11\" fill=\"#6b6b70\">{scaleMax * fraction:#,0}</text>"));
+            svg.Add(El("line", ("class", "grid"), ("x1", Left), ("x2", Width - Right), ("y1", y), ("y2", y)));
+            svg.Add(El("text", ("class", "axis"), ("x", Left - 6), ("y", y + 4), ("text-anchor", "end"), ("font-size", 11)).With((scaleMax * fraction).ToString("#,0", CultureInfo.InvariantCulture)));
         }
         if (max == 0)
-            sb.Append(Inv($"<text x=\"{Left + plotWidth / 2}\" y=\"{Top + plotHeight / 2}\" text-anchor=\"middle\" font-size=\"13\" fill=\"#6b6b70\">No credits charged in this period</text>"));
+            svg.Add(El("text", ("class", "axis"), ("x", Left + plotWidth / 2), ("y", Top + plotHeight / 2), ("text-anchor", "middle"), ("font-size", 13)).With("No credits charged in this period"));
         var slot = days.Count == 0 ? plotWidth : (double)plotWidth / days.Count;
         var barWidth = Math.Max(1, slot * 0.7);
         var labelEvery = Math.Max(1, (int)Math.Ceiling(days.Count / 10.0));
@@ -46,22 +48,20 @@ public static class UsageChart
             {
                 var h = plotHeight * used.Amount / (double)scaleMax;
                 baseY -= h;
-                var color = Color(IndexOf(models, used.Model));
-                sb.Append(Inv($"<rect class=\"bar\" x=\"{x:0.##}\" y=\"{baseY:0.##}\" width=\"{barWidth:0.##}\" height=\"{h:0.##}\" fill=\"{color}\">"))
-                  .Append($"<title>{E(days[i].Date)} · {E(used.Model)}: {used.Amount.ToString("#,0", CultureInfo.InvariantCulture)} credits</title></rect>");
+                svg.Add(El("rect", ("class", "bar"), ("x", x), ("y", baseY), ("width", barWidth), ("height", h), ("fill", Color(IndexOf(models, used.Model))))
+                    .With(new XElement(Svg + "title", $"{days[i].Date} · {used.Model}: {used.Amount.ToString("#,0", CultureInfo.InvariantCulture)} credits")));
             }
             if (i % labelEvery == 0)
-                sb.Append(Inv($"<text x=\"{x + barWidth / 2:0.##}\" y=\"{Top + plotHeight + 16}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#6b6b70\">{E(days[i].Date[5..])}</text>"));
+                svg.Add(El("text", ("class", "axis"), ("x", x + barWidth / 2), ("y", Top + plotHeight + 16), ("text-anchor", "middle"), ("font-size", 10)).With(days[i].Date[5..]));
         }
         for (var m = 0; m < models.Count; m++)
         {
             var lx = Left + m % 4 * 170;
             var ly = Height + m / 4 * LegendRow;
-            sb.Append(Inv($"<rect x=\"{lx}\" y=\"{ly - 10}\" width=\"12\" height=\"12\" fill=\"{Color(m)}\"/>"))
-              .Append(Inv($"<text class=\"legend\" x=\"{lx + 18}\" y=\"{ly}\" font-size=\"12\" fill=\"#1d1d1f\">")).Append(E(models[m])).Append("</text>");
+            svg.Add(El("rect", ("x", lx), ("y", ly - 10), ("width", 12), ("height", 12), ("fill", Color(m))));
+            svg.Add(El("text", ("class", "legend"), ("x", lx + 18), ("y", ly), ("font-size", 12)).With(models[m]));
         }
-        sb.Append("</svg>");
-        return sb.ToString();
+        return svg.ToString(SaveOptions.DisableFormatting);
     }
 
     /// <summary>1, 2 or 5 times a power of ten, at least the value: readable axis labels.</summary>
@@ -75,11 +75,18 @@ public static class UsageChart
         return 10 * power;
     }
 
+    private static XElement El(string name, params (string Name, object Value)[] attributes) =>
+        new(Svg + name, attributes.Select(a => new XAttribute(a.Name, a.Value is double d ? d.ToString("0.##", CultureInfo.InvariantCulture) : Convert.ToString(a.Value, CultureInfo.InvariantCulture)!)));
+
+    private static XElement With(this XElement element, object content)
+    {
+        element.Add(content);
+        return element;
+    }
+
     private static int IndexOf(IReadOnlyList<string> models, string model)
     {
         for (var i = 0; i < models.Count; i++) if (models[i] == model) return i;
         return 0;
     }
-
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,18 +1,40 @@
-using System.Text;
 using Dapper;
 using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Organizations;
+using Reelay.Server.Features.Portal.Pages;
 using Reelay.Server.Infrastructure;
-using static Reelay.Server.Features.Portal.PortalHtml;
+using static Reelay.Server.Features.Portal.PortalView;
 
 namespace Reelay.Server.Features.Portal;
 
-/// <summary>Usage and balance: the balance, a chart of daily charged credits per model, and the ledger itself.</summary>
+/// <summary>Usage and balance: the balance, a chart of daily charged credits per model, and one line per task (or grant).</summary>
 public static class UsagePage
 {
-    public const int LedgerPageSize = 50;
+    public const int LinePageSize = 50;
 
     public static void MapUsagePage(this RouteGroupBuilder portal) => portal.MapGet("/usage", RenderAsync);
+
+    /// <summary>
+    /// A task's ledger entries as one line: what was held, whether it was charged (and how much) or released, and refunds;
+    /// an entry without a task (a grant) is a line of its own.
+    /// </summary>
+    public sealed class UsageLine
+    {
+        public long LastId { get; init; }
+        public long CreatedAt { get; init; }
+        public string? TaskId { get; init; }
+        public string? Model { get; init; }
+        public string Kind { get; init; } = "";
+        public long Net { get; init; }
+        public long Held { get; init; }
+        public long Charged { get; init; }
+        public long Released { get; init; }
+        public long Refunded { get; init; }
+        public string? Reason { get; init; }
+
+        /// <summary>"charged", "released", "held" (still running) or, for a line without a task, its kind.</summary>
+        public string Outcome => TaskId is null ? Kind : Charged > 0 ? "charged" : Released > 0 ? "released" : "held";
+    }
 
     private static async Task<IResult> RenderAsync(HttpContext http, Db db)
     {
@@ -26,39 +48,23 @@ public static class UsagePage
         await using var connection = await db.OpenAsync();
         var balance = await Ledger.BalanceAsync(connection, orgid);
         var usage = UsageReport.Summarize(start, end, await UsageReport.LoadAsync(connection, orgid, start, end));
-        var entries = (await connection.QueryAsync<EntryRow>(
+        var lines = (await connection.QueryAsync<UsageLine>(
             """
-            SELECT id AS Id, kind AS Kind, amount AS Amount, task_id AS TaskId, model AS Model, reason AS Reason, created_at AS CreatedAt
-            FROM ledger_entries WHERE org_id = @orgid AND id < @before ORDER BY id DESC LIMIT @limit
-            """, new { orgid, before, limit = LedgerPageSize + 1 })).ToList();
-        var more = entries.Count > LedgerPageSize;
-        if (more) entries.RemoveAt(entries.Count - 1);
-
-        var sb = new StringBuilder("<h1>Usage and balance</h1>");
-        sb.Append($"<p class=\"balance\">Balance: <strong>{balance:N0}</strong> credits</p>");
-        sb.Append($"<h2>Credits charged per day, last {days} days</h2><p class=\"muted\">Show ");
-        foreach (var option in new[] { 7, 30, 90 })
-            sb.Append(option == days ? $"<strong>{option} days</strong> " : $"<a href=\"/portal/usage?days={option}\">{option} days</a> ");
-        sb.Append("</p><div class=\"chart\">").Append(UsageChart.Render(usage)).Append("</div>");
-        sb.Append("<h2>Ledger</h2><p class=\"muted\">Every change to the balance: grants, holds when a task is created, and how each hold ended (released, or released and charged).</p>");
-        sb.Append("<table class=\"ledger\"><thead><tr><th>Time</th><th>Kind</th><th class=\"num\">Credits</th><th>Task</th><th>Model</th><th>Reason</th></tr></thead><tbody>");
-        foreach (var e in entries)
-            sb.Append($"<tr><td>{E(Time(e.CreatedAt))}</td><td>{E(e.Kind)}</td><td class=\"num\">{e.Amount:+#,0;-#,0;0}</td>")
-              .Append($"<td>{(e.TaskId is null ? "" : $"<a href=\"/portal/tasks/{E(e.TaskId)}\"><code>{E(e.TaskId[..Math.Min(8, e.TaskId.Length)])}…</code></a>")}</td>")
-              .Append($"<td>{E(e.Model)}</td><td>{E(e.Reason)}</td></tr>");
-        sb.Append("</tbody></table>");
-        if (more) sb.Append($"<div class=\"pager\"><a rel=\"next\" href=\"/portal/usage?days={days}&amp;before={entries[^1].Id}\">Older entries →</a></div>");
-        return Page("Usage and balance", sb.ToString(), session, "/portal/usage");
-    }
-
-    private sealed class EntryRow
-    {
-        public long Id { get; init; }
-        public string Kind { get; init; } = "";
-        public long Amount { get; init; }
-        public string? TaskId { get; init; }
-        public string? Model { get; init; }
-        public string? Reason { get; init; }
-        public long CreatedAt { get; init; }
+            SELECT MAX(id) AS LastId, MIN(created_at) AS CreatedAt, MAX(task_id) AS TaskId, MAX(model) AS Model, MAX(kind) AS Kind,
+                   CAST(SUM(amount) AS BIGINT) AS Net,
+                   CAST(SUM(CASE WHEN kind = 'hold' THEN -amount ELSE 0 END) AS BIGINT) AS Held,
+                   CAST(SUM(CASE WHEN kind = 'charge' THEN -amount ELSE 0 END) AS BIGINT) AS Charged,
+                   CAST(SUM(CASE WHEN kind = 'release' THEN 1 ELSE 0 END) AS BIGINT) AS Released,
+                   CAST(SUM(CASE WHEN kind = 'grant' AND task_id IS NOT NULL THEN amount ELSE 0 END) AS BIGINT) AS Refunded,
+                   MAX(reason) AS Reason
+            FROM ledger_entries WHERE org_id = @orgid
+            GROUP BY COALESCE(task_id, CAST(id AS TEXT))
+            HAVING MAX(id) < @before
+            ORDER BY MAX(id) DESC LIMIT @limit
+            """, new { orgid, before, limit = LinePageSize + 1 })).ToList();
+        var more = lines.Count > LinePageSize;
+        if (more) lines.RemoveAt(lines.Count - 1);
+        return Page<Usage>(new { Session = session, Balance = balance, Days = days, Chart = new Microsoft.AspNetCore.Components.MarkupString(UsageChart.Render(usage)), Lines = lines,
+            Next = more ? lines[^1].LastId : (long?)null });
     }
 }

@@ -49,7 +49,8 @@ public sealed class RequestCaptureStream(Stream inner, int limit, long? declared
 
 /// <summary>
 /// Writes through to the real response body and keeps the first bytes of error responses (status ≥ 400),
-/// which is what the history's detail view shows.
+/// which is what the history's detail view shows, and the first CreateAnswerBytes of a successful POST, where the
+/// writer finds the id of the task it created.
 /// </summary>
 public sealed class ResponseCaptureStream(Stream inner, HttpResponse response, int limit) : Stream
 {
@@ -57,10 +58,15 @@ public sealed class ResponseCaptureStream(Stream inner, HttpResponse response, i
 
     public byte[] Captured => _copy.ToArray();
 
+    public const int CreateAnswerBytes = 4096;
+
     private void Keep(ReadOnlySpan<byte> data)
     {
-        if (response.StatusCode < 400 || _copy.Length >= limit) return;
-        _copy.Write(data[..(int)Math.Min(data.Length, limit - _copy.Length)]);
+        var status = response.StatusCode;
+        var cap = status >= 400 ? limit
+            : status is >= 200 and < 300 && HttpMethods.IsPost(response.HttpContext.Request.Method) ? Math.Min(limit, CreateAnswerBytes) : 0;
+        if (_copy.Length >= cap) return;
+        _copy.Write(data[..(int)Math.Min(data.Length, cap - _copy.Length)]);
     }
 
     public override void Write(byte[] buffer, int offset, int count)

@@ -19,6 +19,10 @@ public sealed record HistoryFilter
     public long? ToMs { get; init; }
     public HistoryCursor? Before { get; init; }
     public int Limit { get; init; } = 50;
+    /// <summary>Leaves out the SDKs' successful status polls (RequestTasks.PollingSql).</summary>
+    public bool HidePolling { get; init; }
+    /// <summary>A task id (a GUID), or else a request id or text found in the path or the stored bodies.</summary>
+    public string? Search { get; init; }
 }
 
 /// <summary>Keyset position: the (at, id) of the last row shown; the next page starts strictly after it.</summary>
@@ -47,6 +51,9 @@ public class HistoryRow
     public long Status { get; init; }
     public double LatencyMs { get; init; }
     public string RequestId { get; init; } = "";
+    public string? TaskId { get; init; }
+    /// <summary>The start of the stored error body, enough for the message shown in a list row.</summary>
+    public string? ResponseStart { get; init; }
 }
 
 public sealed class HistoryDetail : HistoryRow
@@ -67,7 +74,8 @@ public static class HistoryQuery
     private const string RowColumns =
         """
         id AS Id, at AS At, org_id AS OrgId, key_id AS KeyId, key_prefix AS KeyPrefix, method AS Method, path AS Path,
-        endpoint AS Endpoint, status AS Status, latency_ms AS LatencyMs, request_id AS RequestId
+        endpoint AS Endpoint, status AS Status, latency_ms AS LatencyMs, request_id AS RequestId, task_id AS TaskId,
+        substr(response_body, 1, 1000) AS ResponseStart
         """;
 
     /// <summary>
@@ -107,6 +115,24 @@ public static class HistoryQuery
         {
             where.Add("at <= @to");
             parameters.Add("to", to);
+        }
+        if (filter.HidePolling) where.Add(RequestTasks.PollingSql);
+        if (filter.Search is { Length: > 0 } search)
+        {
+            if (Guid.TryParse(search, out var taskId))
+            {
+                // The task's own requests (indexed), and requests whose body names it (an output URL fed into another task).
+                where.Add(@"(task_id = @taskid OR LOWER(request_body) LIKE @like)");
+                parameters.Add("taskid", taskId.ToString());
+                parameters.Add("like", "%" + taskId + "%");
+            }
+            else
+            {
+                // A text scan of this organization's rows (newest first, stopping at a page): the bodies have no text index.
+                where.Add(@"(request_id = @search OR LOWER(path) LIKE @like ESCAPE '\' OR LOWER(response_body) LIKE @like ESCAPE '\' OR LOWER(request_body) LIKE @like ESCAPE '\')");
+                parameters.Add("search", search);
+                parameters.Add("like", "%" + search.ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
+            }
         }
         if (filter.Before is { } cursor)
         {

@@ -7,9 +7,9 @@ namespace Reelay.Server.Features.RequestLog;
 public sealed class RequestLogEntry
 {
     public long At { get; init; }
-    public string? OrgId { get; init; }
-    public string? KeyId { get; init; }
-    public string? KeyPrefix { get; init; }
+    public string? OrgId { get; set; }
+    public string? KeyId { get; set; }
+    public string? KeyPrefix { get; set; }
     public string Method { get; init; } = "";
     public string Path { get; init; } = "";
     public string? Query { get; init; }
@@ -23,4 +23,10 @@ public sealed class RequestLogEntry
     /// <summary>Why RawRequestBody is missing although the request had a body (too large, not read, queue full).</summary>
     public string? BodyNote { get; set; }
     public string? ResponseBody { get; init; }
+    /// <summary>The task the request is about, when its route names one.</summary>
+    public string? TaskId { get; set; }
+    /// <summary>A successful POST's small answer, where the writer looks for the created task's id.</summary>
+    public byte[]? CreateResponse { get; init; }
+    /// <summary>SHA-256 of the key of a request no endpoint authenticated (404/405), so its organization still sees it.</summary>
+    public byte[]? UnresolvedKeyHash { get; init; }
 }

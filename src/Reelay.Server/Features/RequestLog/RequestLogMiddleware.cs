@@ -113,6 +113,12 @@ public static class RequestLogMiddleware
             RawRequestBody = raw,
             BodyNote = note,
             ResponseBody = status >= 400 ? Encoding.UTF8.GetString(responseCapture.Captured) : null,
+            TaskId = RequestTasks.FromRoute(request.Method, routePattern, context.GetRouteValue("id") as string),
+            // A create's answer names its task; the writer reads the id from it, off the request's path.
+            CreateResponse = status is >= 200 and < 300 && HttpMethods.IsPost(request.Method) && responseCapture.Captured is { Length: > 0 and < ResponseCaptureStream.CreateAnswerBytes } answer ? answer : null,
+            // A request that matched no route (404/405) never reached authentication; the writer finds its organization by the key's hash.
+            UnresolvedKeyHash = caller is null && status is 404 or 405 && ApiKeys.ParseAuthorization(request.Headers.Authorization.ToString()) is ({ } key, null)
+                ? ApiKeys.Hash(key) : null,
         };
     }
 

@@ -15,9 +15,9 @@ public sealed class RequestLogWriter(Db db, RequestLogQueue queue, RequestLogOpt
     public const string InsertSql =
         """
         INSERT INTO request_log (at, org_id, key_id, key_prefix, method, path, query, endpoint, status, latency_ms,
-                                 request_id, request_type, request_bytes, request_body, response_body)
+                                 request_id, request_type, request_bytes, request_body, response_body, task_id)
         VALUES (@at, @orgid, @keyid, @keyprefix, @method, @path, @query, @endpoint, @status, @latencyms,
-                @requestid, @requesttype, @requestbytes, @requestbody, @responsebody)
+                @requestid, @requesttype, @requestbytes, @requestbody, @responsebody, @taskid)
         """;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -61,6 +61,7 @@ public sealed class RequestLogWriter(Db db, RequestLogQueue queue, RequestLogOpt
             if (batch.Count == 0) return;
             try
             {
+                await ResolveKeysAsync(db, batch);
                 await WriteBatchAsync(db, batch.Select(e => ToRow(e, options.StoredBodyBytes, queue)).ToList());
             }
             catch (Exception ex)
@@ -72,6 +73,23 @@ public sealed class RequestLogWriter(Db db, RequestLogQueue queue, RequestLogOpt
             {
                 foreach (var entry in batch) queue.Release(entry);
             }
+        }
+    }
+
+    /// <summary>
+    /// The organization of a request no endpoint authenticated (a mistyped route, a wrong method): found by its key's
+    /// hash, so the organization sees its own 404s and 405s. A disabled key or an unknown one stays without organization.
+    /// </summary>
+    public static async Task ResolveKeysAsync(Db db, IReadOnlyList<RequestLogEntry> batch)
+    {
+        var unresolved = batch.Where(e => e.UnresolvedKeyHash is not null && e.OrgId is null).ToList();
+        if (unresolved.Count == 0) return;
+        await using var connection = await db.OpenAsync();
+        foreach (var entry in unresolved)
+        {
+            var key = await connection.QuerySingleOrDefaultAsync<(string Id, string OrgId, string Prefix)?>(
+                "SELECT id, org_id, prefix FROM api_keys WHERE key_hash = @hash AND disabled_at IS NULL", new { hash = entry.UnresolvedKeyHash });
+            if (key is { } found) (entry.KeyId, entry.OrgId, entry.KeyPrefix) = (found.Id, found.OrgId, found.Prefix);
         }
     }
 
@@ -103,6 +121,7 @@ public sealed class RequestLogWriter(Db db, RequestLogQueue queue, RequestLogOpt
             at = e.At, orgid = e.OrgId, keyid = e.KeyId, keyprefix = e.KeyPrefix, method = e.Method, path = e.Path, query = e.Query,
             endpoint = e.Endpoint, status = e.Status, latencyms = e.LatencyMs, requestid = e.RequestId, requesttype = e.RequestType,
             requestbytes = e.RequestBytes, requestbody = body,
+            taskid = e.TaskId ?? RequestTasks.FromCreateResponse(e.CreateResponse),
             responsebody = e.ResponseBody is null ? null : BodyRedaction.Truncate(BodyRedaction.MaskKeys(e.ResponseBody), storedBodyBytes),
         };
     }
