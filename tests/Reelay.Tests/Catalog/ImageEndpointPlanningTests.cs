@@ -81,6 +81,12 @@ public sealed class ImageEndpointPlanningTests
         Assert.NotEmpty(tags.Issues);
         var badTag = await CheckAsync("text_to_image", new { model = "gen4_image", promptText = "x", ratio = "1280:720", referenceImages = new[] { new { uri = Media.DataUri(), tag = "1fox" } } });
         Assert.Contains(badTag.Issues, i => i.Code == "invalid_string" && i.Path.SequenceEqual<object>(["referenceImages", 0, "tag"]));
+        var humans = await CheckAsync("text_to_image", new { model = "gemini_image3_pro", promptText = "x", ratio = "1024:1024",
+            referenceImages = Enumerable.Range(0, 6).Select(_ => new { uri = Media.DataUri(), subject = "human" }).ToArray() });
+        Assert.Contains(humans.Issues, i => i.Message == "At most 5 items of referenceImages may have subject 'human'; got 6.");
+        var (five, _) = await PlanAsync("text_to_image", new { model = "gemini_image3_pro", promptText = "x", ratio = "1024:1024",
+            referenceImages = Enumerable.Range(0, 5).Select(_ => new { uri = Media.DataUri(), subject = "human" }).ToArray() });
+        Assert.Equal(1024, five.Width);
         var edit = await CheckAsync("text_to_image", new { model = "grok_imagine_image_2", promptText = "x", ratio = "1024:1024", edit = true });
         Assert.Contains(edit.Issues, i => i.Message == "edit requires at least one reference image.");
     }

@@ -36,6 +36,8 @@ public sealed class RequestSchema
     public IReadOnlyDictionary<string, JsonNode>? MustContain { get; init; }
     public string? AllOrNone { get; init; }
     public double? MaxTotalSeconds { get; init; }
+    /// <summary>Per item property, per value: at most so many items with it (gemini's ≤5 human and ≤9 object references).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>? MaxItemsWhere { get; init; }
 
     public IReadOnlyList<RequestSchema>? AnyOf { get; init; }
 

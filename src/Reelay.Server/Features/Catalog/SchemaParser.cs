@@ -16,7 +16,7 @@ public sealed class SchemaParser(JsonObject definitions, List<string> problems)
         "$ref", "type", "description", "default", "enum", "const", "minLength", "maxLength", "pattern", "minimum", "maximum",
         "exclusiveMinimum", "exclusiveMaximum", "properties", "required", "rules", "items", "minItems", "maxItems", "uniqueBy",
         "mustContain", "allOrNone", "maxTotalSeconds", "anyOf", "media", "role", "roleFrom", "timeFrom", "fractionFrom",
-        "minSeconds", "maxSeconds", "minSide", "aspect", "encoding", "scaledBy", "pixels",
+        "minSeconds", "maxSeconds", "minSide", "aspect", "encoding", "scaledBy", "pixels", "maxItemsWhere",
     ];
 
     private static readonly HashSet<string> Types = ["string", "integer", "number", "boolean", "object", "array"];
@@ -59,6 +59,9 @@ public sealed class SchemaParser(JsonObject definitions, List<string> problems)
             MustContain = o["mustContain"] is JsonObject must ? must.ToDictionary(p => p.Key, p => p.Value!.DeepClone()) : null,
             AllOrNone = Str(o, "allOrNone", where),
             MaxTotalSeconds = Num(o, "maxTotalSeconds", where),
+            MaxItemsWhere = o["maxItemsWhere"] is JsonObject limits
+                ? limits.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, int>)(p.Value as JsonObject ?? []).ToDictionary(
+                    v => v.Key, v => v.Value?.GetValueKind() == JsonValueKind.Number ? v.Value.GetValue<int>() : 0)) : null,
             AnyOf = o["anyOf"] is JsonArray any ? any.Select((b, i) => Parse(b, $"{where} (anyOf {i + 1})", depth + 1)).ToList() : null,
             Media = Str(o, "media", where) is { } media ? ParseMedia(media, where) : null,
             Role = Str(o, "role", where),

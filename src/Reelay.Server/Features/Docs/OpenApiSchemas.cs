@@ -106,6 +106,8 @@ public static class OpenApiSchemas
             notes.Add("One item must have " + string.Join(" and ", must.Select(m => $"`{m.Key}: {m.Value?.ToJsonString()}`")) + ".");
         if (s.AllOrNone is { } all) notes.Add($"Either every item has `{all}` or none does.");
         if (s.MaxTotalSeconds is { } total) notes.Add($"The items' media may last at most {Number(total)} s in total.");
+        foreach (var (property, limits) in s.MaxItemsWhere ?? new Dictionary<string, IReadOnlyDictionary<string, int>>())
+            notes.Add("At most " + string.Join(", ", limits.Select(l => $"{l.Value} items with `{property}: \"{l.Key}\"`")) + ".");
         if (s.Pixels is { } pixels) notes.Add($"As `W:H`, width × height must be {Number(pixels.Min)}–{Number(pixels.Max)} pixels.");
         notes.AddRange(s.Rules.Select(RuleText));
         return notes.Count == 0 ? null : string.Join(" ", notes);

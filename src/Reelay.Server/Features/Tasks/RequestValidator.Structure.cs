@@ -96,6 +96,12 @@ public sealed partial class RequestValidator
         if (s.MustContain is { } must && objects.Count == items.Count
             && !objects.Any(o => must.All(m => JsonNode.DeepEquals(o[m.Key], m.Value))))
             Add(ValidationIssue.Custom(path.ToArray(), $"{name} must include an item with {string.Join(" and ", must.Select(m => $"{m.Key} {m.Value!.ToJsonString()}"))}."));
+        foreach (var (property, limits) in s.MaxItemsWhere ?? new Dictionary<string, IReadOnlyDictionary<string, int>>())
+            foreach (var (value, max) in limits)
+            {
+                var count = objects.Count(o => o[property] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String && v.GetValue<string>() == value);
+                if (count > max) Add(ValidationIssue.Custom(path.ToArray(), $"At most {max} items of {name} may have {property} '{value}'; got {count}."));
+            }
         if (s.AllOrNone is { } field && objects.Count == items.Count)
         {
             var having = objects.Count(o => o.ContainsKey(field));
