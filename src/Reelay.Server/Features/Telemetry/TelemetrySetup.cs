@@ -20,6 +20,9 @@ public static class TelemetrySetup
         builder.Services.AddSingleton<OperationsSampler>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<OperationsSampler>());
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        // ASP.NET Core's "Request starting/finished" lines print the full URL, and an output URL's query is its
+        // signature: they stay off at any configured level (the request log records requests without secrets).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         // JSON logs (Logging:Console:FormatterName=json) carry the scopes: request id, organization id, task id.
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o => o.IncludeScopes = true);
 
@@ -52,6 +55,9 @@ public static class TelemetrySetup
         var options = app.Services.GetRequiredService<TelemetryOptions>();
         var sampler = app.Services.GetRequiredService<OperationsSampler>();
         QueueGauges.ReadFrom(() => sampler.Latest);
+        var catalog = app.Services.GetRequiredService<Catalog.ModelCatalog>();
+        TaskTelemetry.UseEngines(model => catalog.Find(model)?.Engine);
+        app.MapDashboard(reelay);
         if (options.Exposure == MetricsExposure.Port)
             app.Logger.LogInformation("Metrics: Prometheus format at http://{Host}:{Port}/metrics", options.Host, options.Port);
         if (options.Exposure != MetricsExposure.Admin) return;
