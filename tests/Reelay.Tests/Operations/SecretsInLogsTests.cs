@@ -23,6 +23,7 @@ public partial class SecretsInLogsTests
         var tenant = await api.NewTenantAsync();
         var receiver = WebhookReceiver.Map(receivers, TaskWebhooks.Host);
         var failing = WebhookReceiver.Map(receivers, TaskWebhooks.Host, 500);
+        var callback = WebhookReceiver.Map(receivers, TaskWebhooks.Host);
         await TaskWebhooks.RegisterAsync(api, tenant.Key, new { url = receiver.Url });
         await TaskWebhooks.RegisterAsync(api, tenant.Key, new { url = failing.Url, events = new[] { "task.succeeded" } });
         var secret = await TaskWebhooks.SecretAsync(api, tenant.Key);
@@ -37,11 +38,12 @@ public partial class SecretsInLogsTests
         await ReelayApi.DownloadAsync(outputUrl + "x", HttpStatusCodeExpectation.Any);
         var failed = await api.CreateTextTaskAsync(tenant.Key, simulate: "fail=INTERNAL");
         await api.WaitForAsync(tenant.Key, failed, ReelayApi.IsTerminal);
-        var generation = await Webhooks.CreateGenerationAsync(api, tenant.Key, receiver.Url);
+        var generation = await Webhooks.CreateGenerationAsync(api, tenant.Key, callback.Url);
         await TaskWebhooks.WaitForEventAsync(receiver, rotated[0], e => e.Any(x => x.Type == "task.succeeded" && x.Data.TryGetProperty("generation_id", out var g) && g.GetString() == generation));
         await failing.WaitForAsync(2);
+        await callback.WaitForAsync(1);
         Assert.Equal(401, (await api.SendAsync(HttpMethod.Get, "/v1/organization", tenant.Key + "0")).Status);
-        var sentSignatures = receiver.Requests.SelectMany(r => r.Signature.Split(' ')).Select(s => s.Split(',')[1]).ToList();
+        var sentSignatures = receiver.Requests.Concat(callback.Requests).SelectMany(r => r.Signature.Split(' ')).Select(s => s.Split(',')[1]).ToList();
         await server.TerminateAsync();
 
         var output = server.Output;
