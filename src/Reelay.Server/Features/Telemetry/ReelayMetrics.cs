@@ -34,13 +34,18 @@ public static class ReelayMetrics
     private static readonly Counter<long> RelayCalls = Meter.CreateCounter<long>("reelay.relay.upstream.calls", "{call}",
         "Calls to a relay's upstream, by relay and outcome (ok, retried, unavailable).");
 
-    /// <summary>Name, unit and description of every instrument, gauges included (for the README and the test that keeps it true).</summary>
-    public static IReadOnlyList<(string Name, string Unit, string Description)> Catalog =>
+    /// <summary>Every instrument, gauges included: the README's metric table is generated from this (and a test keeps it so).</summary>
+    public static IReadOnlyList<MetricInfo> Catalog =>
     [
         .. new Instrument[] { Created, Finished, QueueWait, RunTime, Credits, AssetFetches, AssetFetchTime, WebhookDeliveries, WebhookLatency, RelayCalls }
-            .Select(i => (i.Name, i.Unit ?? "", i.Description ?? "")),
-        .. QueueGauges.Catalog,
+            .Select(i => new MetricInfo(i.Name, i is Histogram<double> ? "histogram" : "counter", i.Unit ?? "", i.Description ?? "")),
+        .. QueueGauges.Catalog.Select(g => new MetricInfo(g.Name, "gauge", g.Unit, g.Description)),
     ];
+
+    /// <summary>The README table: the name Prometheus shows, its type and what it counts.</summary>
+    public static string MarkdownTable() =>
+        "| metric (Prometheus) | type | meaning |\n|---|---|---|\n"
+        + string.Concat(Catalog.Select(m => $"| `{m.PrometheusName}` | {m.Kind} | {m.Description} |\n"));
 
     public static void TaskCreated(string model, string endpoint, string surface, string engine, string status) =>
         Created.Add(1, Tags(model, endpoint, surface, engine, status));
@@ -80,4 +85,11 @@ public static class ReelayMetrics
 
     private static TagList Tags(string model, string endpoint, string surface, string engine, string status) =>
         new() { { "model", model }, { "endpoint", endpoint }, { "surface", surface }, { "engine", engine }, { "status", status } };
+}
+
+/// <summary>One instrument as the docs list it.</summary>
+public sealed record MetricInfo(string Name, string Kind, string Unit, string Description)
+{
+    /// <summary>What the Prometheus exporter calls it: dots become underscores, "s" adds _seconds, a counter _total ({annotations} add nothing).</summary>
+    public string PrometheusName => Name.Replace('.', '_') + (Unit == "s" ? "_seconds" : "") + (Kind == "counter" ? "_total" : "");
 }
