@@ -46,6 +46,7 @@ public static class PortalEndpoints
         signedIn.MapKeyPages();
         signedIn.MapUsagePage();
         signedIn.MapAssetChecker();
+        signedIn.MapWebhookPages(); signedIn.MapOperatorPage();
     }
 
     /// <summary>Every signed-in route: a live session, and on POST a matching CSRF token in the form.</summary>

@@ -64,6 +64,8 @@ public static class PortalHtml
         ("/portal/keys", "API keys", true),
         ("/portal/usage", "Usage and balance", true),
         ("/portal/assets", "Asset checker", true),
+        ("/portal/webhooks", "Webhooks", true),
+        ("/portal/operator", "Dashboard", false),
     ];
 
     /// <summary>A whole error page, without a session: the error handler's, and the answer to a form that cannot be read.</summary>

@@ -93,19 +93,22 @@ public static class TaskWebhookEndpoints
     }
 
     /// <summary>The URL rules of callbacks (https, public host, the asset URL checks) and known event types, models, endpoints.</summary>
-    public static IResult? Check(WebhookEndpointBody body, ModelCatalog catalog)
+    public static IResult? Check(WebhookEndpointBody body, ModelCatalog catalog) => Problem(body, catalog) is { } problem ? Error(400, problem) : null;
+
+    /// <summary>What is wrong with a registration (the API's 400 text and the portal's notice), or null.</summary>
+    public static string? Problem(WebhookEndpointBody body, ModelCatalog catalog)
     {
-        if (body.Url is not null && AddressSafety.CheckUrl(body.Url) is (null, var reason)) return Error(400, "url: " + reason);
+        if (body.Url is not null && AddressSafety.CheckUrl(body.Url) is (null, var reason)) return "url: " + reason;
         if (body.Events is { } events)
         {
-            if (events.Count == 0) return Error(400, "'events' must name at least one event type.");
+            if (events.Count == 0) return "'events' must name at least one event type.";
             if (events.FirstOrDefault(e => !TaskEvents.All.Contains(e)) is { } unknown)
-                return Error(400, $"Unknown event type '{unknown}'; the types are {string.Join(", ", TaskEvents.All)}.");
+                return $"Unknown event type '{unknown}'; the types are {string.Join(", ", TaskEvents.All)}.";
         }
-        if (body.Models?.FirstOrDefault(m => catalog.Find(m) is null) is { } model) return Error(400, $"Unknown model '{model}'.");
+        if (body.Models?.FirstOrDefault(m => catalog.Find(m) is null) is { } model) return $"Unknown model '{model}'.";
         var served = catalog.Models.SelectMany(m => m.Endpoints.Keys).ToHashSet();
-        if (body.Endpoints?.FirstOrDefault(e => !served.Contains(e)) is { } endpoint) return Error(400, $"Unknown endpoint '{endpoint}'.");
-        if (body.Description is { Length: > 200 }) return Error(400, "'description' must be at most 200 characters.");
+        if (body.Endpoints?.FirstOrDefault(e => !served.Contains(e)) is { } endpoint) return $"Unknown endpoint '{endpoint}'.";
+        if (body.Description is { Length: > 200 }) return "'description' must be at most 200 characters.";
         return null;
     }
 
