@@ -51,6 +51,32 @@ public class MonitoringTests
     }
 
     [Fact]
+    public async Task Metrics_can_be_served_on_a_separate_management_port_without_the_token()
+    {
+        var port = PrometheusProcess.FreePort();
+        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Metrics:Exposure"] = "port", ["Metrics:Port"] = port.ToString(), ["Telemetry:SampleSeconds"] = "0.5",
+        });
+        var api = new ReelayApi(server);
+        var tenant = await api.NewTenantAsync();
+        await api.WaitForAsync(tenant.Key, await api.CreateTextTaskAsync(tenant.Key), ReelayApi.IsTerminal);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        string text;
+        while (!(text = await ReelayApi.Client.GetStringAsync($"http://127.0.0.1:{port}/metrics")).Contains("reelay_tasks_finished_total{"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, text);
+            await Task.Delay(200);
+        }
+        Assert.Contains("status=\"succeeded\"", text);
+        // The main port then has no /metrics at all.
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.BaseUrl, "/metrics"));
+        request.Headers.Authorization = new("Bearer", ServerProcess.AdminToken);
+        using var main = await ReelayApi.Client.SendAsync(request);
+        Assert.Equal(404, (int)main.StatusCode);
+    }
+
+    [Fact]
     public async Task Metrics_can_be_turned_off()
     {
         await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["Metrics:Exposure"] = "off" });

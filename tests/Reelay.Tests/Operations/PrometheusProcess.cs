@@ -92,7 +92,7 @@ public sealed class PrometheusProcess : IAsyncDisposable
         return (target.GetProperty("health").GetString()!, target.GetProperty("lastError").GetString()!);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
