@@ -14,6 +14,8 @@ if [[ "${1:-}" == "--tests" ]]; then
   command -v npm  >/dev/null 2>&1 || need+=(npm)
   # The portal's browser tests drive Debian's Chromium through Playwright (no browser download).
   [[ -x /usr/bin/chromium ]] || need+=(chromium)
+  # The monitoring tests scrape /metrics with a real Prometheus.
+  command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 fi
 # wrk drives bench/api (run.sh passes --bench; the tests run its smoke mode).
 if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then

@@ -14,6 +14,7 @@ using Reelay.Server.Features.RequestLog;
 using Reelay.Server.Features.RunBlob;
 using Reelay.Server.Features.Runway;
 using Reelay.Server.Features.Tasks;
+using Reelay.Server.Features.Telemetry;
 using Reelay.Server.Features.Uploads;
 using Reelay.Server.Features.Webhooks;
 using Reelay.Server.Features.Workers;
@@ -50,6 +51,7 @@ builder.Services.AddWebhooks();
 builder.Services.AddRelays(builder.Configuration);
 builder.Services.AddRequestLog(builder.Configuration);
 builder.Services.AddRazorComponents(); // the portal's pages (static server rendering)
+builder.AddTelemetry();
 builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<CatalogOpenApi>());
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
 
@@ -72,6 +74,8 @@ app.MapWorkers(options);
 app.MapWorkerAdmin(options);
 app.MapAdmin(options);
 app.MapWebhookAdmin(options);
+app.MapTaskWebhooks(options);
+app.MapMetrics(options);
 app.MapRelays(options);
 app.MapDocs();
 app.MapPortal();

@@ -12,12 +12,22 @@ public static class ErrorResponses
 {
     public const string RequestIdHeader = "X-Request-Id";
 
+    private const string LogScopeKey = "reelay.log-scope";
+
+    /// <summary>Adds a field (OrganizationId, TaskId) to every later log line of this request.</summary>
+    public static void AddLogField(HttpContext context, string name, string value)
+    {
+        if (context.Items[LogScopeKey] is Dictionary<string, object> scope) scope[name] = value;
+    }
+
     public static void UseRequestIds(this WebApplication app) => app.Use(async (context, next) =>
     {
         var incoming = context.Request.Headers[RequestIdHeader].ToString();
         var id = incoming.Length is > 0 and <= 128 && incoming.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
             ? incoming
-            : "req_" + Guid.NewGuid().ToString("N");
+            // Traced: the request id is the trace id, so a log line or an error quoted by a user finds the trace.
+            : "req_" + (System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? Guid.NewGuid().ToString("N"));
+        System.Diagnostics.Activity.Current?.SetTag("reelay.request.id", id);
         context.TraceIdentifier = id;
         context.Response.Headers[RequestIdHeader] = id;
         // The exception handler clears the response headers before it writes its error; set the id again as it starts.
@@ -26,7 +36,10 @@ public static class ErrorResponses
             context.Response.Headers[RequestIdHeader] = id;
             return Task.CompletedTask;
         });
-        using (app.Logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = id }))
+        // The scope's dictionary stays open for the request: authentication adds the organization, a create its task id.
+        var scope = new Dictionary<string, object> { ["RequestId"] = id };
+        context.Items[LogScopeKey] = scope;
+        using (app.Logger.BeginScope(scope))
             await next();
     });
 

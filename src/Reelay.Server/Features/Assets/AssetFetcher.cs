@@ -16,6 +16,15 @@ public sealed class AssetFetcher(AssetOptions options)
 
     public async Task<FetchedFile?> FetchAsync(Uri uri, AssetKind kind, AssetReport report, CancellationToken cancellationToken)
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var fetched = await FetchCheckedAsync(uri, kind, report, cancellationToken);
+        // The outcome is the check that refused the URL (address, status, content type…): bounded, and never the URL itself.
+        Telemetry.ReelayMetrics.AssetFetched(fetched is not null ? "ok" : report.Checks.LastOrDefault(c => !c.Passed)?.Name ?? "refused", watch.Elapsed);
+        return fetched;
+    }
+
+    private async Task<FetchedFile?> FetchCheckedAsync(Uri uri, AssetKind kind, AssetReport report, CancellationToken cancellationToken)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.FetchTimeout);
         string? tempPath = null;

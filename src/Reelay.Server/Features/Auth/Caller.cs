@@ -12,7 +12,12 @@ public sealed record Caller(string OrgId, string KeyId, string KeyPrefix)
     public static Caller From(HttpContext context) =>
         context.Items[ItemKey] as Caller ?? throw new InvalidOperationException("No authenticated caller on this request.");
 
-    public static void Set(HttpContext context, Caller caller) => context.Items[ItemKey] = caller;
+    public static void Set(HttpContext context, Caller caller)
+    {
+        context.Items[ItemKey] = caller;
+        ErrorResponses.AddLogField(context, "OrganizationId", caller.OrgId);
+        System.Diagnostics.Activity.Current?.SetTag(Telemetry.ReelayTracing.OrgIdTag, caller.OrgId);
+    }
 
     /// <summary>An API request: the key's state may come from the <see cref="KeyCache"/> (its documented bound applies).</summary>
     public static Task<(Caller? Caller, AuthFailure? Failure)> AuthenticateAsync(HttpContext http) =>

@@ -79,7 +79,10 @@ public static class Ledger
             "SELECT COUNT(*) FROM ledger_entries WHERE task_id = @taskId AND kind = 'release'", new { taskId }, tx);
         if (settled > 0) return;
         await AppendAsync(connection, tx, hold.OrgId, "release", hold.Amount, taskId, hold.Model, "task ended");
-        if (charge) await AppendAsync(connection, tx, hold.OrgId, "charge", -Math.Min(hold.Amount, chargeCredits ?? hold.Amount), taskId, hold.Model, "task charged");
+        var charged = charge ? Math.Min(hold.Amount, chargeCredits ?? hold.Amount) : 0;
+        if (charge) await AppendAsync(connection, tx, hold.OrgId, "charge", -charged, taskId, hold.Model, "task charged");
+        Telemetry.ReelayMetrics.CreditsMoved("charged", hold.Model, charged);
+        Telemetry.ReelayMetrics.CreditsMoved("released", hold.Model, hold.Amount - charged);
     }
 
     /// <summary>The one writer of ledger entries: the entry and the running total in one command of the caller's transaction.</summary>

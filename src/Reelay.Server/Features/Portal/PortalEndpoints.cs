@@ -49,6 +49,8 @@ public static class PortalEndpoints
         signedIn.MapUsagePage();
         signedIn.MapAssetChecker();
         signedIn.MapOrganizationPages();
+        signedIn.MapWebhookPages();
+        signedIn.MapOperatorPage();
     }
 
     /// <summary>Every signed-in route: a live session, and on POST a matching CSRF token in the form.</summary>

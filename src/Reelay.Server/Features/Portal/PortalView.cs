@@ -98,7 +98,9 @@ public static class PortalNav
         new("/portal/keys", "API keys", true, false),
         new("/portal/usage", "Usage and balance", true, false),
         new("/portal/assets", "Asset checker", true, false),
+        new("/portal/webhooks", "Webhooks", true, false),
         new("/portal/organizations", "Organizations", false, true),
+        new("/portal/operator", "Dashboard", false, true),
     ];
 
     public static IEnumerable<Item> For(PortalSession session) => Items.Where(i => session.IsOperator ? i.Operator : i.Organization);

@@ -3,6 +3,7 @@ using Dapper;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Credits;
 using Reelay.Server.Features.Tasks;
+using Reelay.Server.Features.Telemetry;
 using Reelay.Server.Features.Webhooks;
 using Reelay.Server.Infrastructure;
 
@@ -20,6 +21,11 @@ public sealed class ClaimedTask
     public string LeaseToken { get; init; } = "";
     public long Attempts { get; init; }
     public long LeaseExpiresAt { get; init; }
+    public long CreatedAt { get; init; }
+    public long StartedAt { get; init; }
+
+    /// <summary>The create request's traceparent: the run continues its trace.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>Whether a worker still holds a task's lease, and if not, why: its owner cancelled it, or the lease went to another worker.</summary>
@@ -98,7 +104,9 @@ public static class TaskQueue
                 new { models = models.ToArray() }) == 0) return null;
         // SQLite runs the pick and the update under its write lock; PostgreSQL locks the picked row and lets other
         // claimers skip it (SKIP LOCKED), so concurrent workers on any node take different tasks without waiting.
-        return await connection.QuerySingleOrDefaultAsync<ClaimedTask>(
+        // One transaction with the task.running events, so a claim never goes unannounced.
+        await using var tx = Db.BeginWrite(connection);
+        var claimed = await connection.QuerySingleOrDefaultAsync<ClaimedTask>(
             $"""
             UPDATE tasks
             SET status = 'running', lease_owner = @owner, lease_token = @token, lease_expires_at = @expires,
@@ -106,8 +114,17 @@ public static class TaskQueue
             WHERE status = 'queued' AND seq = (SELECT seq FROM tasks WHERE status = 'queued' AND model {Db.InList(connection, "models")}
                                                ORDER BY seq LIMIT 1{Db.SkipLocked(connection)})
             RETURNING id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, params AS Params,
-                      simulate AS Simulate, lease_token AS LeaseToken, attempts AS Attempts, lease_expires_at AS LeaseExpiresAt
-            """, new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now, models = models.ToArray() });
+                      simulate AS Simulate, lease_token AS LeaseToken, attempts AS Attempts, lease_expires_at AS LeaseExpiresAt,
+                      created_at AS CreatedAt, started_at AS StartedAt, trace_parent AS TraceParent
+            """, new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now, models = models.ToArray() }, tx);
+        if (claimed is not null) await TaskEvents.EnqueueAsync(connection, tx, claimed.OrgId, claimed.Id, TaskEvents.Running);
+        await tx.CommitAsync();
+        if (claimed is not null)
+        {
+            TaskTelemetry.Started(claimed.Model, claimed.CreatedAt, claimed.StartedAt, claimed.Attempts);
+            ReelayTracing.RecordQueueWait(claimed.TraceParent, claimed.Id, claimed.OrgId, claimed.CreatedAt, claimed.StartedAt);
+        }
+        return claimed;
     }
 
     /// <summary>Renews the lease and records progress (Held); otherwise says whether the task was cancelled or the lease lost.</summary>
@@ -117,7 +134,9 @@ public static class TaskQueue
         var rows = await connection.ExecuteAsync(
             "UPDATE tasks SET progress = @progress, lease_expires_at = @expires WHERE id = @id AND lease_token = @token AND status = 'running'",
             new { id, token, progress = Math.Clamp(progress, 0, 1), expires = Clock.NowMs() + (long)lease.TotalMilliseconds });
-        return rows == 1 ? LeaseState.Held : await LeaseStateAsync(connection, id, token);
+        if (rows != 1) return await LeaseStateAsync(connection, id, token);
+        await TaskEvents.ProgressAsync(db, id, Math.Clamp(progress, 0, 1));
+        return LeaseState.Held;
     }
 
     public static async Task<LeaseState> LeaseStateAsync(Db db, string id, string token)

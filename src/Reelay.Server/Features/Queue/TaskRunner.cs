@@ -2,6 +2,7 @@ using Reelay.Server.Features.Blobs;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Engines;
 using Reelay.Server.Features.Tasks;
+using Reelay.Server.Features.Telemetry;
 using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Queue;
@@ -18,6 +19,9 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
 
     public async Task RunAsync(ClaimedTask task, CancellationToken stoppingToken)
     {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id, ["OrganizationId"] = task.OrgId });
+        using var activity = ReelayTracing.StartFrom("task.run", task.TraceParent, task.Id, task.OrgId);
+        activity?.SetTag("reelay.model", task.Model);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var state = new RunProgress();
         var heartbeat = HeartbeatAsync(task, state, work);
@@ -46,6 +50,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
                 return;
             }
             var keys = new List<string>();
+            using var upload = ReelayTracing.Source.StartActivity("task.upload");
             foreach (var (path, index) in EngineRun.OutputPaths(output).Select((p, i) => (p, i)))
             {
                 keys.Add(OutputKey(task.Id, task.LeaseToken, extension, index));

@@ -20,6 +20,9 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ReelayOptions options, 
 {
     public async Task RunAsync(ClaimedTask task, Relay relay, CancellationToken stoppingToken)
     {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id, ["OrganizationId"] = task.OrgId });
+        using var activity = Telemetry.ReelayTracing.StartFrom("task.run", task.TraceParent, task.Id, task.OrgId);
+        activity?.SetTag("reelay.relay", relay.Options.Name);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var state = new RunProgress();
         var heartbeat = HeartbeatAsync(task, state, work);

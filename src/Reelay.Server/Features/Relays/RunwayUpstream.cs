@@ -43,6 +43,7 @@ public sealed class RunwayUpstream : IUpstreamClient
                 MaxDelay = TimeSpan.FromSeconds(5),
                 OnRetry = args =>
                 {
+                    Telemetry.ReelayMetrics.RelayCall(relay.Name, "retried");
                     _health.Failed(args.Outcome.Exception?.GetType().Name ?? $"HTTP {(int)args.Outcome.Result!.StatusCode}");
                     args.Outcome.Result?.Dispose();
                     return default;
@@ -140,6 +141,7 @@ public sealed class RunwayUpstream : IUpstreamClient
         Guard(async () =>
         {
             var response = await _calls.ExecuteAsync(async token => await _http.SendAsync(request(), token), cancellationToken);
+            Telemetry.ReelayMetrics.RelayCall(_relay.Name, "ok");
             _health.Succeeded();
             return response;
         });
@@ -153,6 +155,7 @@ public sealed class RunwayUpstream : IUpstreamClient
         }
         catch (TimeoutRejectedException ex)
         {
+            Telemetry.ReelayMetrics.RelayCall(_relay.Name, "unavailable");
             throw new UpstreamUnavailableException($"The upstream '{_relay.Name}' stayed unreachable for {_relay.Timeout.TotalSeconds:0.#} s.", ex);
         }
     }

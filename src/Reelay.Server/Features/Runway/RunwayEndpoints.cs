@@ -16,6 +16,7 @@ public static class RunwayEndpoints
     public static void MapRunway(this IEndpointRouteBuilder app, ModelCatalog catalog)
     {
         var group = app.MapGroup("/v1").RequireRunwayCaller().WithTags("Runway: tasks");
+        Webhooks.WebhookBodies.Register(RunwayWebhookBody.Surface, new RunwayWebhookBody()); // task events show the Runway task
         // One route per endpoint the catalog serves (never sora_generate: that is the RunBlob surface's).
         foreach (var endpoint in RunwayDialect.Endpoints.Where(e => catalog.ServingEndpoint(e).Count > 0))
             group.MapPost($"/{endpoint}", (HttpContext http, Submission submission) => submission.SubmitAsync(http, RunwayDialect.For(http, endpoint)))

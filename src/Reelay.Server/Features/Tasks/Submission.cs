@@ -71,6 +71,9 @@ public sealed class Submission(Db db, ReelayOptions options, ModelCatalog catalo
         SubmissionDialect dialect, IdempotencyClaim? claim)
     {
         var taskId = Guid.NewGuid().ToString();
+        ErrorResponses.AddLogField(http, "TaskId", taskId);
+        System.Diagnostics.Activity.Current?.SetTag(Telemetry.ReelayTracing.TaskIdTag, taskId);
+        using var intakeSpan = Telemetry.ReelayTracing.Source.StartActivity("task.intake");
         var checkedRequest = await RequestChecks.CheckAsync(core, catalog, intake, caller.OrgId, http.RequestAborted);
         if (checkedRequest.Issues.Count > 0)
             return (dialect.Refuse(new SubmissionRefusal(SubmissionFailure.Validation, 400, "Validation of body failed", checkedRequest.Issues)), false);
@@ -89,6 +92,7 @@ public sealed class Submission(Db db, ReelayOptions options, ModelCatalog catalo
             var request = new GenerationRequest(core.Endpoint, model.Id, validated.Options, media, plan);
             var response = dialect.Created(taskId, price);
             var task = new NewTask(taskId, caller.OrgId, caller.KeyId, model, request, simulation, price, dialect.Surface, core.CallbackUrl);
+            intakeSpan?.Dispose(); // the task's trace continues from the request's span, not the intake's
             var outcome = await TaskCreation.InsertAsync(db, options, task, claim, response);
             if (outcome.Outcome != CreationOutcome.Created) await blobs.DeleteAsync($"inputs/{taskId}");
             if (outcome.RetryAfter is { } wait) http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString();

@@ -64,20 +64,23 @@ public static class TaskCreation
 
         await connection.ExecuteAsync(
             """
-            INSERT INTO tasks (id, org_id, key_id, model, endpoint, params, simulate, status, price_credits, charge_credits, created_at, hold_until, surface, callback_url, prompt)
-            VALUES (@TaskId, @OrgId, @KeyId, @model, @endpoint, @parameters, @simulate, @status, @hold, @charge, @now, @holdUntil, @Surface, @CallbackUrl, @prompt)
+            INSERT INTO tasks (id, org_id, key_id, model, endpoint, params, simulate, status, price_credits, charge_credits, created_at, hold_until, surface, callback_url, prompt, trace_parent)
+            VALUES (@TaskId, @OrgId, @KeyId, @model, @endpoint, @parameters, @simulate, @status, @hold, @charge, @now, @holdUntil, @Surface, @CallbackUrl, @prompt, @traceParent)
             """,
             new
             {
                 task.TaskId, task.OrgId, task.KeyId, model = task.Model.Id, endpoint = task.Request.Endpoint, parameters = task.Request.ToJson(),
                 simulate = task.Simulation?.ToJson(), status, hold = task.Price.HoldCredits,
                 charge = task.Price.ChargeCredits < task.Price.HoldCredits ? task.Price.ChargeCredits : (long?)null,
-                now, holdUntil, task.Surface, task.CallbackUrl, prompt = task.Request.PromptText,
+                now, holdUntil, task.Surface, task.CallbackUrl, prompt = task.Request.PromptText, traceParent = Telemetry.ReelayTracing.CurrentParent(),
             }, tx);
         await Ledger.HoldAsync(connection, tx, task.OrgId, task.TaskId, task.Model.Id, task.Price.HoldCredits);
         if (claim is not null) await IdempotencyKeys.CompleteAsync(connection, tx, claim, response.Status, response.Body, task.TaskId);
+        await Webhooks.TaskEvents.EnqueueAsync(connection, tx, task.OrgId, task.TaskId,
+            status == TaskStates.Throttled ? [Webhooks.TaskEvents.Created, Webhooks.TaskEvents.Throttled] : [Webhooks.TaskEvents.Created]);
         await Db.NotifyTasksAsync(connection, tx);
         await tx.CommitAsync();
+        Telemetry.TaskTelemetry.Created(task.Model.Id, task.Request.Endpoint, task.Surface, status, task.Price.HoldCredits);
         return new CreationResult(CreationOutcome.Created, status);
     }
 

@@ -50,10 +50,12 @@ public static class WebhookAdminEndpoints
         });
     }
 
-    private static object DescribeDelivery(WebhookDeliveries.DeliveryRow delivery, IReadOnlyList<WebhookDeliveries.AttemptRow> attempts) => new
+    public static object DescribeDelivery(WebhookDeliveries.DeliveryRow delivery, IReadOnlyList<WebhookDeliveries.AttemptRow> attempts) => new
     {
         id = delivery.Id,
         taskId = delivery.TaskId,
+        webhookId = delivery.EndpointId,
+        eventType = delivery.EventType,
         url = delivery.Url,
         state = delivery.State,
         attemptCount = delivery.Attempts,

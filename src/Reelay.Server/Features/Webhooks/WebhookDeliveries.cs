@@ -13,6 +13,12 @@ public sealed class ClaimedDelivery
     public string Payload { get; init; } = "";
     public string? Surface { get; init; }
     public long Attempt { get; init; }
+    public long CreatedAt { get; init; }
+
+    /// <summary>Set for deliveries to a registered endpoint (task events); null for a task's callback_url.</summary>
+    public string? EndpointId { get; init; }
+    public string? EventType { get; init; }
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>What one attempt came to. <see cref="Final"/> marks a failure that no retry can fix.</summary>
@@ -38,7 +44,8 @@ public static class WebhookDeliveries
             WHERE id = (SELECT id FROM webhook_deliveries
                         WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
                         ORDER BY next_attempt_at LIMIT 1{Db.SkipLocked(connection)})
-            RETURNING id AS Id, org_id AS OrgId, task_id AS TaskId, url AS Url, payload AS Payload, surface AS Surface, attempts AS Attempt
+            RETURNING id AS Id, org_id AS OrgId, task_id AS TaskId, url AS Url, payload AS Payload, surface AS Surface, attempts AS Attempt,
+                      created_at AS CreatedAt, endpoint_id AS EndpointId, event_type AS EventType, trace_parent AS TraceParent
             """, new { now, leaseUntil = now + (long)lease.TotalMilliseconds }, tx);
         await tx.CommitAsync();
         return claimed;
@@ -79,9 +86,26 @@ public static class WebhookDeliveries
             new { id = delivery.Id, attempt = delivery.Attempt });
     }
 
+    /// <summary>
+    /// "Redeliver": the delivery (any state) is due again now, for one more attempt under the same webhook-id, so a
+    /// receiver that stored it already can tell. False when the organization has no such delivery.
+    /// </summary>
+    public static async Task<bool> RedeliverAsync(Db db, string orgId, string id)
+    {
+        await using var connection = await db.OpenAsync();
+        return await connection.ExecuteAsync(
+            """
+            UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = @now, lease_until = NULL, finished_at = NULL
+            WHERE id = @id AND org_id = @orgId AND (state <> 'pending' OR lease_until IS NULL)
+            """, new { id, orgId, now = Clock.NowMs() }) == 1
+            || await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM webhook_deliveries WHERE id = @id AND org_id = @orgId", new { id, orgId }) == 1;
+    }
+
     public sealed class DeliveryRow
     {
         public string Id { get; init; } = "";
+        public string? EndpointId { get; init; }
+        public string? EventType { get; init; }
         public string TaskId { get; init; } = "";
         public string Url { get; init; } = "";
         public string State { get; init; } = "";
@@ -103,15 +127,16 @@ public static class WebhookDeliveries
     }
 
     /// <summary>The organization's newest deliveries, each with its attempts in order.</summary>
-    public static async Task<IReadOnlyList<(DeliveryRow Delivery, IReadOnlyList<AttemptRow> Attempts)>> RecentAsync(Db db, string orgId, int limit)
+    public static async Task<IReadOnlyList<(DeliveryRow Delivery, IReadOnlyList<AttemptRow> Attempts)>> RecentAsync(Db db, string orgId, int limit, string? endpointId = null)
     {
         await using var connection = await db.OpenAsync();
         var deliveries = (await connection.QueryAsync<DeliveryRow>(
-            """
+            $"""
             SELECT id AS Id, task_id AS TaskId, url AS Url, state AS State, attempts AS Attempts, next_attempt_at AS NextAttemptAt,
-                   created_at AS CreatedAt, finished_at AS FinishedAt
-            FROM webhook_deliveries WHERE org_id = @orgId ORDER BY created_at DESC, id LIMIT @limit
-            """, new { orgId, limit })).ToList();
+                   created_at AS CreatedAt, finished_at AS FinishedAt, endpoint_id AS EndpointId, event_type AS EventType
+            FROM webhook_deliveries WHERE org_id = @orgId{(endpointId is null ? "" : " AND endpoint_id = @endpointId")}
+            ORDER BY created_at DESC, id LIMIT @limit
+            """, new { orgId, limit, endpointId })).ToList();
         var ids = deliveries.Select(d => d.Id).ToList();
         var attempts = (await connection.QueryAsync<AttemptRow>(
             $"""

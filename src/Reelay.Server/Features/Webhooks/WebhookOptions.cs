@@ -17,6 +17,9 @@ public sealed record WebhookOptions
 
     public string UserAgent { get; init; } = "Reelay-Webhooks/1.0";
 
+    /// <summary>A registered endpoint is disabled after this many failed attempts in a row (Webhooks:DisableAfterFailures).</summary>
+    public int DisableAfterFailures { get; init; } = 20;
+
     /// <summary>Overrides of named surface schedules (Webhooks:Schedules:NAME), e.g. shorter delays in a test.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<TimeSpan>> Schedules { get; init; } = new Dictionary<string, IReadOnlyList<TimeSpan>>();
 
@@ -45,11 +48,13 @@ public sealed record WebhookOptions
             RotationOverlap = TimeSpan.FromHours(config.GetValue("Webhooks:RotationOverlapHours", 24.0)),
             Concurrency = config.GetValue("Webhooks:Concurrency", 4),
             UserAgent = config["Webhooks:UserAgent"] ?? "Reelay-Webhooks/1.0",
+            DisableAfterFailures = config.GetValue("Webhooks:DisableAfterFailures", 20),
             Schedules = config.GetSection("Webhooks:Schedules").GetChildren()
                 .ToDictionary(c => c.Key, c => ParseDelays(c.Value ?? ""), StringComparer.Ordinal),
         };
         if (options.PollInterval <= TimeSpan.Zero) throw new InvalidOperationException("Webhooks:PollMilliseconds must be positive.");
         if (options.RotationOverlap < TimeSpan.Zero) throw new InvalidOperationException("Webhooks:RotationOverlapHours must be 0 or more.");
+        if (options.DisableAfterFailures < 1) throw new InvalidOperationException("Webhooks:DisableAfterFailures must be 1 or more.");
         if (options.Concurrency < 0) throw new InvalidOperationException("Webhooks:Concurrency must be 0 or more.");
         return options;
     }

@@ -16,13 +16,19 @@ public static class WebhookOutbox
     {
         var row = await connection.QuerySingleOrDefaultAsync<TaskRow>(
             $"SELECT {TaskRow.Columns} FROM tasks WHERE id = @taskId", new { taskId }, tx);
+        // Every end of a task passes here: its metrics, and the task events of the organization's endpoints.
+        if (row is not null && TaskEvents.ForStatus(row.Status) is { } ended && TaskStates.IsTerminal(row.Status))
+        {
+            Telemetry.TaskTelemetry.Ended(row, await connection.ExecuteScalarAsync<long?>("SELECT started_at FROM tasks WHERE id = @taskId", new { taskId }, tx));
+            await TaskEvents.EnqueueAsync(connection, tx, row, ended);
+        }
         if (row is null || string.IsNullOrEmpty(row.CallbackUrl) || !TaskStates.IsTerminal(row.Status) || WebhookBodies.Find(row.Surface) is not { } body) return;
         var now = Clock.NowMs();
         // The unique index on task_id makes a second end-of-task call (a retried transaction, a race) a no-op.
         await connection.ExecuteAsync(
             """
-            INSERT INTO webhook_deliveries (id, org_id, task_id, url, payload, surface, state, attempts, next_attempt_at, created_at)
-            VALUES (@id, @orgId, @taskId, @url, @payload, @surface, 'pending', 0, @now, @now)
+            INSERT INTO webhook_deliveries (id, org_id, task_id, url, payload, surface, state, attempts, next_attempt_at, created_at, trace_parent)
+            VALUES (@id, @orgId, @taskId, @url, @payload, @surface, 'pending', 0, @now, @now, (SELECT trace_parent FROM tasks WHERE id = @taskId))
             ON CONFLICT DO NOTHING
             """,
             new { id = NewDeliveryId(), orgId = row.OrgId, taskId, url = row.CallbackUrl, payload = body.Snapshot(row), surface = row.Surface, now }, tx);
@@ -42,6 +48,9 @@ public interface IWebhookBody
 
     /// <summary>The body of one attempt; outputUrl signs a fresh URL for the output with the given extension.</summary>
     string ForAttempt(string snapshot, Func<string, string> outputUrl);
+
+    /// <summary>The same, for bodies that list several outputs: outputUrl(extension, index).</summary>
+    string ForAttempt(string snapshot, Func<string, int, string> outputUrl) => ForAttempt(snapshot, extension => outputUrl(extension, 0));
 
     /// <summary>The surface's own retry schedule; null: the configured default (Webhooks:RetryDelaysSeconds).</summary>
     WebhookSchedule? Schedule => null;
