@@ -4,6 +4,7 @@ using Dapper;
 using Reelay.Server.Features.Assets;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
+using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Features.Webhooks;
 using Reelay.Server.Infrastructure;
@@ -139,9 +140,7 @@ public static class RunBlobRoutes
     private static async Task<RunBlobView> ViewAsync(RunBlobFamily family, DbConnection connection, TaskRow row, HttpContext http, PublicUrls urls)
     {
         int? position = null;
-        if (family.ShowsQueuePosition && row.Status is TaskStates.Queued or TaskStates.Throttled)
-            position = 1 + (int)await connection.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM tasks WHERE org_id = @OrgId AND status IN ('queued', 'throttled') AND seq < @Seq", new { row.OrgId, row.Seq });
+        if (family.ShowsQueuePosition) position = await QueuePosition.OfAsync(connection, row);
         var url = row.Status == TaskStates.Succeeded ? urls.OutputUrl(row.Id, http, row.OutputExtension) : null;
         return new RunBlobView(row, url, position, family.Codes);
     }
