@@ -46,7 +46,15 @@ public static class GenerateCommands
             var given = options.ToDictionary(p => p.Key, p => Values(parse, p.Value));
             var body = await BodyAsync(spec, modelId, given, parse.GetValue(Set) ?? [], properties,
                 (option, source) => Cli.MediaUriAsync(client, option, source, ct));
-            var created = await client.CreateTaskAsync(spec.Endpoint, body, new RequestOptions { Simulate = parse.GetValue(Simulate) }, ct);
+            CreatedTask created;
+            try
+            {
+                created = await client.CreateTaskAsync(spec.Endpoint, body, new RequestOptions { Simulate = parse.GetValue(Simulate) }, ct);
+            }
+            catch (NotFoundException) when (properties is null)
+            {
+                throw new RemoteError(404, $"This server does not serve POST /v1/{spec.Endpoint}: no model in its catalog takes that endpoint.");
+            }
             return await FollowAsync(parse, console, client, positions, created, ct);
         });
         return command;
