@@ -41,6 +41,10 @@ public static class RunBlobRoutes
             .Produces(200, family.StatusType.MakeArrayType()).Produces<RunBlobDetail>(401).Produces<RunBlobValidationDetail>(422);
     }
 
+    public const string OverloadedDetail = "Service temporarily unavailable. Please retry later.";
+
+    public static string DailyLimitDetail(string? model) => $"Daily generation limit reached for {model}. Try again later.";
+
     /// <summary>The family's words for the pipeline: its body mapping, its refusals, its 201.</summary>
     private static SubmissionDialect Dialect(RunBlobFamily family, ModelCatalog catalog, AssetOptions assets, CancellationToken cancellationToken)
     {
@@ -58,8 +62,8 @@ public static class RunBlobRoutes
                 SubmissionFailure.Validation => family.Invalid(refusal.Issues, refusal.Message),
                 SubmissionFailure.BodyUnreadable when refusal.BodyError is { } body => Detail(refusal.Status, body),
                 SubmissionFailure.InsufficientCredits => family.InsufficientCredits(),
-                SubmissionFailure.DailyCapReached => Detail(429, $"Daily generation limit reached for {refusal.Model}. Try again later."),
-                SubmissionFailure.Overloaded => Detail(503, "Service temporarily unavailable. Please retry later."),
+                SubmissionFailure.DailyCapReached => Detail(429, DailyLimitDetail(refusal.Model)),
+                SubmissionFailure.Overloaded => Detail(503, OverloadedDetail),
                 _ => Detail(refusal.Status, refusal.Message),
             },
             (taskId, price) =>
