@@ -74,7 +74,7 @@ public partial class EmittedDocUrlTests(ServerFixture fixture) : IClassFixture<S
 
         var route = await _api.SendAsync(HttpMethod.Post, "/v1/text-to-video", key, Valid);
         Assert.Equal(404, route.Status);
-        Assert.Equal("No route matches POST /v1/text-to-video. Did you mean /v1/text_to_video?", route.Error);
+        Assert.Equal("No route matches POST /v1/text-to-video. Did you mean POST /v1/text_to_video?", route.Error);
         Assert.Contains(route.Error!, html); // the page's example is the server's own sentence
 
         var runBlob = await _api.SendAsync(HttpMethod.Get, $"/v1/sora/generations/{Guid.NewGuid()}", key);

@@ -37,7 +37,7 @@ public static partial class ErrorReference
         ]),
         new(DocAnchor.Routes, "404 / 405 / 415: routes", "Answers for a request no endpoint takes. A mistyped path gets the nearest route the server has.",
         [
-            new("404", ErrorResponses.StatusMessage(404, "POST", "/v1/text-to-video", "/v1/text_to_video"), "No route has this path (here: dashes instead of underscores).", "Use the suggested route; the API reference at /docs lists every route."),
+            new("404", ErrorResponses.StatusMessage(404, "POST", "/v1/text-to-video", "POST /v1/text_to_video"), "No route has this path (here: dashes instead of underscores).", "Use the suggested route; the API reference at /docs lists every route."),
             new("405", ErrorResponses.StatusMessage(405, "PUT", "/v1/tasks/{id}", null), "The route exists but not with this method.", "Use the method the API reference shows."),
             new("415", ErrorResponses.StatusMessage(415, "POST", "/v1/text_to_video", null), "The body was sent with another Content-Type.", "Send Content-Type: application/json."),
             new("413", ErrorResponses.StatusMessage(413, "POST", "/v1/uploads", null), "The body is larger than the server reads for this route.", "Upload large files through POST /v1/uploads."),
