@@ -67,7 +67,8 @@ export class RequestBuilder {
     switch (t.kind) {
       case 'union': return this.union(t, s, name, parent, siblingType);
       case 'enum': return prefer(this.allowed(t.values, s, name), name);
-      case 'numEnum': return Math.min(...this.allowed(t.values, s, name));
+      // A maximal request asks for several images, so the count is checked too.
+      case 'numEnum': return (this.variant === 'maximal' && name === 'outputCount' ? Math.max : Math.min)(...this.allowed(t.values, s, name));
       case 'boolean': return true; // audio: true asks for the audio track the check then looks for
       case 'number': return this.number(s, name);
       case 'string': return this.string(s, name, parent, siblingType);
@@ -134,6 +135,7 @@ export class RequestBuilder {
   }
 
   number(s, name) {
+    if (this.variant === 'maximal' && name === 'outputCount') return Math.min(3, s?.maximum ?? 3);
     if (s?.minimum !== undefined) return s.minimum;
     if (s?.exclusiveMinimum !== undefined) {
       const max = s.maximum ?? s.exclusiveMaximum ?? s.exclusiveMinimum + 2;
@@ -155,7 +157,10 @@ export class RequestBuilder {
     }
     let text = TEXT.slice(0, s?.maxLength ?? TEXT.length);
     while (text.length < (s?.minLength ?? 1)) text += ' ' + TEXT;
-    if (s?.pattern && !new RegExp(`^(?:${s.pattern})$`).test(text)) this.notes.push(`${name}: the sample text does not match the catalog's pattern`);
+    // A pattern (a reference image's tag) may forbid spaces: the words joined by underscores.
+    const matches = (v) => !s?.pattern || new RegExp(`^(?:${s.pattern})$`).test(v);
+    if (!matches(text)) text = TEXT.replace(/[^A-Za-z0-9]+/g, '_').slice(0, s?.maxLength ?? TEXT.length);
+    if (!matches(text)) this.notes.push(`${name}: the sample text does not match the catalog's pattern`);
     return text;
   }
 

@@ -10,6 +10,7 @@
 //   REELAY_CATALOG        optional; default src/Reelay.Server/Features/Catalog/default-catalog.json
 //   REELAY_CONCURRENCY    optional; requests in flight (default 6)
 //   REELAY_ONLY           optional; e.g. "gen4.5" or "text_to_video:veo3.1,wan3" to run a few
+//   REELAY_ENDPOINTS      optional; the endpoints to run, e.g. "text_to_image,video_to_hdr" (default: all the SDK declares)
 // Output: one line per endpoint/model/variant (PASS, FAIL or SKIP with the reason), then per endpoint
 // "<endpoint>: N of M models render" and "<endpoint>: N of M models report invalid values".
 // Exit 0 only when nothing failed.
@@ -23,6 +24,7 @@ import RunwayML, { BadRequestError, APIError, TaskFailedError, TaskTimedOutError
 import { sdkEndpoints } from './sdk-types.mjs';
 import { BuildError, RequestBuilder, endpointSchema, loadCatalog, pixelRatio } from './conformance-requests.mjs';
 import { invalidCases } from './conformance-invalid.mjs';
+import { MEDIA_ENDPOINTS, checkMediaOutputs, fixtureFacts } from './conformance-outputs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const env = (name, fallback) => {
@@ -105,6 +107,7 @@ async function renderCheck(ctx, job) {
   // The SDK waits ~6 s before awaiting the create; without a handler a fast 400 would be an unhandled rejection.
   created.catch(() => {});
   const task = await created.waitForTaskOutput({ timeout: WAIT_TIMEOUT_MS });
+  if (MEDIA_ENDPOINTS.has(job.endpoint)) return mediaCheck(ctx, job, task);
   const url = task.output?.[0];
   if (!url) return { ok: false, reason: `SUCCEEDED without an output: ${JSON.stringify(task)}` };
   const response = await fetch(url);
@@ -115,6 +118,26 @@ async function renderCheck(ctx, job) {
   const { problems, summary } = await checkOutput(job.body, bytes, file, job.formatDefault);
   fs.rmSync(file, { force: true }); // ProRes outputs are large; keep the temp folder small
   return { ok: problems.length === 0, reason: [...problems, `got ${summary}`].join('; ') };
+}
+
+/** Images and transforms: every output URL downloaded and judged by its content (conformance-outputs.mjs). */
+async function mediaCheck(ctx, job, task) {
+  if (!task.output?.length) return { ok: false, reason: `SUCCEEDED without an output: ${JSON.stringify(task)}` };
+  const outputs = [];
+  try {
+    for (const [i, url] of task.output.entries()) {
+      const response = await fetch(url);
+      if (!response.ok) return { ok: false, reason: `GET output ${i + 1} → ${response.status}` };
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const file = path.join(ctx.tmp, `${job.endpoint}-${job.model}-${job.variant}-${i}`);
+      fs.writeFileSync(file, bytes);
+      outputs.push({ file, bytes, contentType: response.headers.get('content-type') });
+    }
+    const { problems, summary } = await checkMediaOutputs(job.endpoint, job.body, outputs, ctx.fixtures);
+    return { ok: problems.length === 0, reason: [...problems, `got ${summary}`].join('; ') };
+  } finally {
+    for (const o of outputs) fs.rmSync(o.file, { force: true });
+  }
 }
 
 async function invalidCheck(ctx, job) {
@@ -151,6 +174,12 @@ function selected(only, endpoint, model) {
 
 async function main() {
   const ctx = { baseURL: env('REELAY_BASE_URL'), key: env('REELAY_API_KEY'), sdk: sdkEndpoints() };
+  if (process.env.REELAY_ENDPOINTS) {
+    const wanted = process.env.REELAY_ENDPOINTS.split(',').map((e) => e.trim());
+    for (const e of wanted) if (!ctx.sdk[e]) throw new Error(`REELAY_ENDPOINTS names ${e}, which the SDK does not declare`);
+    ctx.sdk = Object.fromEntries(Object.entries(ctx.sdk).filter(([e]) => wanted.includes(e)));
+  }
+  ctx.fixtures = { image: await fixtureFacts(env('REELAY_IMAGE_FILE')), video: await fixtureFacts(env('REELAY_VIDEO_FILE')) };
   const media = { image: dataUri(env('REELAY_IMAGE_FILE')), video: dataUri(env('REELAY_VIDEO_FILE')), audio: dataUri(env('REELAY_AUDIO_FILE')) };
   const catalogFile = env('REELAY_CATALOG', path.join(here, '..', '..', 'src', 'Reelay.Server', 'Features', 'Catalog', 'default-catalog.json'));
   const catalog = loadCatalog(catalogFile);

@@ -107,7 +107,7 @@ async function call(method, path, { body, headers = {}, runway = true } = {}) {
   return { status: response.status, json, text };
 }
 
-for (const endpoint of ['image_to_video', 'text_to_video', 'video_to_video']) {
+for (const endpoint of ['image_to_video', 'text_to_video', 'video_to_video', 'text_to_image', 'image_upscale', 'video_upscale', 'video_to_hdr', 'character_performance']) {
   const raw = document.paths[`/v1/${endpoint}`]?.post?.requestBody?.content?.['application/json']?.schema;
   if (!raw) continue;
   const mapping = raw.discriminator?.mapping ?? {};

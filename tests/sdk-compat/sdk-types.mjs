@@ -22,11 +22,17 @@ import ts from 'typescript';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SDK_DIR = path.join(here, 'node_modules', '@runwayml', 'sdk');
 
-/** The three endpoints, the SDK resource file declaring each and its params union. */
+/** The endpoints, the SDK resource file declaring each and its params union (or interface, for one model). */
 export const ENDPOINTS = {
   image_to_video: { file: 'image-to-video', params: 'ImageToVideoCreateParams', resource: 'imageToVideo' },
   text_to_video: { file: 'text-to-video', params: 'TextToVideoCreateParams', resource: 'textToVideo' },
   video_to_video: { file: 'video-to-video', params: 'VideoToVideoCreateParams', resource: 'videoToVideo' },
+  // Images and transforms (issue 12).
+  text_to_image: { file: 'text-to-image', params: 'TextToImageCreateParams', resource: 'textToImage' },
+  image_upscale: { file: 'image-upscale', params: 'ImageUpscaleCreateParams', resource: 'imageUpscale' },
+  video_upscale: { file: 'video-upscale', params: 'VideoUpscaleCreateParams', resource: 'videoUpscale' },
+  video_to_hdr: { file: 'video-to-hdr', params: 'VideoToHdrCreateParams', resource: 'videoToHdr' },
+  character_performance: { file: 'character-performance', params: 'CharacterPerformanceCreateParams', resource: 'characterPerformance' },
 };
 
 const MAX_DEPTH = 8; // the params are shallow; the limit only guards against a recursive type
@@ -41,6 +47,8 @@ function describe(checker, type, depth) {
   if (f & ts.TypeFlags.String) return { kind: 'string' };
   if (f & ts.TypeFlags.Number) return { kind: 'number' };
   if (type.isUnion()) return describeUnion(checker, type.types, depth);
+  // `string & {}` is the SDK's "any other string" beside a list of literals (seedream5_lite's free-form ratio).
+  if (type.isIntersection() && type.types.some((t) => t.flags & ts.TypeFlags.String)) return { kind: 'string' };
   if (checker.isArrayType(type)) return { kind: 'array', items: describe(checker, checker.getTypeArguments(type)[0], depth + 1) };
   if (f & ts.TypeFlags.Object) return describeObject(checker, type, depth);
   return { kind: 'unknown', note: checker.typeToString(type) };
@@ -86,7 +94,8 @@ export function sdkEndpoints(sdkDir = SDK_DIR) {
   for (const [endpoint, { file, params, resource }] of Object.entries(ENDPOINTS)) {
     const source = program.getSourceFile(path.join(sdkDir, 'resources', `${file}.d.ts`));
     if (!source) throw new Error(`The SDK has no ${file}.d.ts under ${sdkDir}`);
-    const alias = source.statements.find((s) => ts.isTypeAliasDeclaration(s) && s.name.text === params);
+    // A union of models is a type alias; an endpoint with one model declares its params as an interface.
+    const alias = source.statements.find((s) => (ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s)) && s.name.text === params);
     if (!alias) throw new Error(`${file}.d.ts declares no type ${params}`);
     const union = checker.getTypeAtLocation(alias.name);
     const members = union.isUnion() ? union.types : [union];

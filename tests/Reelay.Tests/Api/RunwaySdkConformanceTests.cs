@@ -7,14 +7,17 @@ using Xunit.Abstractions;
 namespace Reelay.Tests.Api;
 
 /// <summary>
-/// Every model of the three video endpoints that the installed @runwayml/sdk declares, driven through
-/// the unmodified SDK by tests/sdk-compat/conformance.mjs against a real server: a minimal and a
-/// maximal request rendered and probed, and one invalid value per field class. The model list comes
-/// from the SDK's type declarations, so a model the server lacks is a failure, not an omission.
+/// Every model of the video endpoints, and of the image and transform endpoints, that the installed
+/// @runwayml/sdk declares, driven through the unmodified SDK by tests/sdk-compat/conformance.mjs against
+/// a real server: a minimal and a maximal request rendered and checked by content, and one invalid value
+/// per field class. The model list comes from the SDK's type declarations, so a model the server lacks
+/// is a failure, not an omission.
 /// </summary>
 public sealed partial class RunwaySdkConformanceTests(ITestOutputHelper output)
 {
     private static readonly string[] Endpoints = ["image_to_video", "text_to_video", "video_to_video"];
+
+    private static readonly string[] MediaEndpoints = ["text_to_image", "image_upscale", "video_upscale", "video_to_hdr", "character_performance"];
 
     [GeneratedRegex(@"^(\w+): (\d+) of (\d+) models (?:render|report).*$", RegexOptions.Multiline)]
     private static partial Regex SummaryLine();
@@ -36,13 +39,48 @@ public sealed partial class RunwaySdkConformanceTests(ITestOutputHelper output)
             ["REELAY_AUDIO_FILE"] = AudioFixture(fixtures),
             // Per-model concurrency is 2 and the server has 2 workers: 6 in flight keeps both busy while the SDK sleeps between polls.
             ["REELAY_CONCURRENCY"] = "6",
+            ["REELAY_ENDPOINTS"] = string.Join(',', Endpoints),
         };
 
         var (exitCode, stdout) = await RunNodeAsync("conformance.mjs", env, TimeSpan.FromMinutes(9.5), streamToOutput: true);
+        AssertEveryModelPassed(Endpoints, exitCode, stdout);
+    }
 
+    /// <summary>
+    /// Images (count, size, codec per outputFormat, alpha, all distinct), upscales (scaled sizes, frame rate),
+    /// HDR (10-bit HEVC with PQ, or ProRes) and character performance (the reference's length), all by content.
+    /// The source video is 4 s at 30 fps, so a re-time to 24 fps really changes it and the 3 s reference minimum holds.
+    /// </summary>
+    [Fact(Timeout = 10 * 60 * 1000)]
+    public async Task Every_image_and_transform_model_the_sdk_declares_renders_a_minimal_and_a_maximal_request_checked_by_content()
+    {
+        SdkScenario.EnsureInstalled();
+        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["Workers:Concurrency"] = "2" });
+        var tenant = await new ReelayApi(server).NewTenantAsync(credits: 10_000_000, name: "conformance-media");
+        var fixtures = TestPaths.NewTempDirectory("reelay-conformance-media");
+        var video = Path.Combine(fixtures, "video.mp4");
+        Media.Run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30:duration=4", "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-y", video);
+        var env = new Dictionary<string, string>
+        {
+            ["REELAY_BASE_URL"] = server.BaseUrl.ToString().TrimEnd('/'),
+            ["REELAY_API_KEY"] = tenant.Key,
+            ["REELAY_IMAGE_FILE"] = ImageFixture(fixtures),
+            ["REELAY_VIDEO_FILE"] = video,
+            ["REELAY_AUDIO_FILE"] = AudioFixture(fixtures),
+            ["REELAY_CONCURRENCY"] = "6",
+            ["REELAY_ENDPOINTS"] = string.Join(',', MediaEndpoints),
+        };
+
+        var (exitCode, stdout) = await RunNodeAsync("conformance.mjs", env, TimeSpan.FromMinutes(9.5), streamToOutput: true);
+        AssertEveryModelPassed(MediaEndpoints, exitCode, stdout);
+    }
+
+    private static void AssertEveryModelPassed(string[] endpoints, int exitCode, string stdout)
+    {
         var summaries = SummaryLine().Matches(stdout).ToList();
         var failures = string.Join('\n', stdout.Split('\n').Where(l => l.StartsWith("FAIL", StringComparison.Ordinal)));
-        foreach (var endpoint in Endpoints)
+        foreach (var endpoint in endpoints)
             Assert.True(summaries.Count(m => m.Groups[1].Value == endpoint) == 2, $"{endpoint}: expected a render and an invalid-values summary line.\n{stdout}");
         // All six summaries in one message: which endpoints fall short matters more than which came first.
         var shortfalls = summaries.Where(m => m.Groups[2].Value != m.Groups[3].Value || m.Groups[3].Value == "0").Select(m => m.Value).ToList();

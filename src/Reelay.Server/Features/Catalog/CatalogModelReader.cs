@@ -72,7 +72,8 @@ public static class CatalogModelReader
             (o["adjust"] as JsonArray ?? []).Select((a, i) => new PriceAdjustment(
                 parser.Condition(a?["when"], $"{where} price adjustment {i + 1}") ?? new SchemaCondition(new Dictionary<string, JsonNode>()),
                 a?["set"]?.GetValueKind() == JsonValueKind.Number ? a["set"]!.GetValue<decimal>() : null,
-                a?["add"]?.GetValueKind() == JsonValueKind.Number ? a["add"]!.GetValue<decimal>() : null)).ToList());
+                a?["add"]?.GetValueKind() == JsonValueKind.Number ? a["add"]!.GetValue<decimal>() : null,
+                a?["per"]?.GetValueKind() == JsonValueKind.String ? a["per"]!.GetValue<string>() : null)).ToList());
         if (new[] { price.PerSecond, price.PerImage, price.PerTask }.Count(p => p is not null) != 1)
             problems.Add($"{where}: the price has exactly one of perSecond, perImage or perTask");
         if (new[] { price.PerSecond, price.PerImage, price.PerTask }.Any(p => p < 0)) problems.Add($"{where}: the price must not be negative");

@@ -24,7 +24,8 @@ public sealed class ModelCatalog
         Models.Where(m => m.Endpoints.ContainsKey(endpoint)).ToList();
 
     /// <summary>Runway endpoints by path; "sora_generate" and the "runblob_*" ones are the RunBlob surface's families.</summary>
-    public static readonly HashSet<string> KnownEndpoints = ["image_to_video", "text_to_video", "video_to_video", "sora_generate",
+    public static readonly HashSet<string> KnownEndpoints = ["image_to_video", "text_to_video", "video_to_video",
+        "text_to_image", "image_upscale", "video_upscale", "video_to_hdr", "character_performance", "sora_generate",
         "runblob_veo3", "runblob_kling_video", "runblob_kling_image", "runblob_nano_banana", "runblob_chatgpt_images"];
 
     public static readonly HashSet<string> OutputKinds = ["video", "image", "audio"];

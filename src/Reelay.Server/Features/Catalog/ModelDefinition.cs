@@ -37,12 +37,16 @@ public sealed record PriceDefinition(decimal? PerSecond, decimal? PerImage, deci
     {
         var rate = PerSecond ?? PerImage ?? PerTask ?? 0;
         foreach (var step in Adjust.Where(a => a.When.Holds(options, pixels)))
-            rate = step.Set ?? rate + (step.Add ?? 0);
+            rate = step.Set ?? rate + (step.Add ?? 0) * Units(options, step.Per);
         return rate;
     }
+
+    /// <summary>An "add" counted per item of a list field (a credit per reference image), else once.</summary>
+    private static decimal Units(JsonObject options, string? per) =>
+        per is null ? 1 : options[per] is JsonArray list ? list.Count : 0;
 }
 
-public sealed record PriceAdjustment(SchemaCondition When, decimal? Set, decimal? Add);
+public sealed record PriceAdjustment(SchemaCondition When, decimal? Set, decimal? Add, string? Per = null);
 
 public sealed record ModelLimits(int MaxConcurrentGenerations, int MaxDailyGenerations);
 

@@ -47,6 +47,10 @@ public sealed class RequestSchema
     public double? MinSeconds { get; init; }
     public double? MaxSeconds { get; init; }
     public int? MinSide { get; init; }
+    /// <summary>An image whose pixels are multiplied by a sibling option (an upscale's scaleFactor): the product's bound.</summary>
+    public ScaledBy? ScaledBy { get; init; }
+    /// <summary>A "W:H" string whose width × height must lie within these bounds (free-form output sizes).</summary>
+    public PixelBounds? Pixels { get; init; }
     public AspectBounds? Aspect { get; init; }
     /// <summary>"base64": the string is bare base64 (RunBlob's image_base64) instead of a URI.</summary>
     public string? Encoding { get; init; }
@@ -91,6 +95,11 @@ public sealed record SchemaCondition(IReadOnlyDictionary<string, JsonNode> Tests
 
 /// <summary>A cross-field rule: when one condition holds another must; or at most / exactly one of some fields.</summary>
 public sealed record SchemaRule(SchemaCondition? When, SchemaCondition? Require, IReadOnlyList<string>? AtMostOne, IReadOnlyList<string>? ExactlyOne, string? Message);
+
+/// <summary>The image's pixels times <see cref="Field"/>² (the request's value, or <see cref="Default"/>) may be at most <see cref="MaxPixels"/>.</summary>
+public sealed record ScaledBy(string Field, double Default, double MaxPixels);
+
+public sealed record PixelBounds(double Min, double Max);
 
 public sealed record AspectBounds(double Min, double Max)
 {

@@ -16,7 +16,7 @@ public sealed class SchemaParser(JsonObject definitions, List<string> problems)
         "$ref", "type", "description", "default", "enum", "const", "minLength", "maxLength", "pattern", "minimum", "maximum",
         "exclusiveMinimum", "exclusiveMaximum", "properties", "required", "rules", "items", "minItems", "maxItems", "uniqueBy",
         "mustContain", "allOrNone", "maxTotalSeconds", "anyOf", "media", "role", "roleFrom", "timeFrom", "fractionFrom",
-        "minSeconds", "maxSeconds", "minSide", "aspect", "encoding",
+        "minSeconds", "maxSeconds", "minSide", "aspect", "encoding", "scaledBy", "pixels",
     ];
 
     private static readonly HashSet<string> Types = ["string", "integer", "number", "boolean", "object", "array"];
@@ -70,6 +70,9 @@ public sealed class SchemaParser(JsonObject definitions, List<string> problems)
             MinSide = Int(o, "minSide", where),
             Aspect = o["aspect"] is JsonObject a ? new AspectBounds(Num(a, "min", where) ?? 0, Num(a, "max", where) ?? double.MaxValue) : null,
             Encoding = Str(o, "encoding", where),
+            ScaledBy = o["scaledBy"] is JsonObject sb
+                ? new ScaledBy(Str(sb, "field", where) ?? "", Num(sb, "default", where) ?? 1, Num(sb, "maxPixels", where) ?? double.MaxValue) : null,
+            Pixels = o["pixels"] is JsonObject px ? new PixelBounds(Num(px, "min", where) ?? 0, Num(px, "max", where) ?? double.MaxValue) : null,
         };
         SchemaChecks.Check(schema, where, problems);
         return schema;

@@ -105,6 +105,7 @@ public static class OpenApiSchemas
             notes.Add("One item must have " + string.Join(" and ", must.Select(m => $"`{m.Key}: {m.Value?.ToJsonString()}`")) + ".");
         if (s.AllOrNone is { } all) notes.Add($"Either every item has `{all}` or none does.");
         if (s.MaxTotalSeconds is { } total) notes.Add($"The items' media may last at most {Number(total)} s in total.");
+        if (s.Pixels is { } pixels) notes.Add($"As `W:H`, width × height must be {Number(pixels.Min)}–{Number(pixels.Max)} pixels.");
         notes.AddRange(s.Rules.Select(RuleText));
         return notes.Count == 0 ? null : string.Join(" ", notes);
     }
@@ -118,6 +119,8 @@ public static class OpenApiSchemas
             note += $" Duration {(s.MinSeconds is { } a ? Number(a) : "0")}–{(s.MaxSeconds is { } b ? Number(b) : "∞")} s.";
         if (s.MinSide is { } side) note += $" Each side at least {side} px.";
         if (s.Aspect is { } aspect) note += $" Aspect ratio (width / height) {Number(aspect.Min)}–{Number(aspect.Max)}.";
+        if (s.ScaledBy is { } scaled)
+            note += $" Its width × height times `{scaled.Field}`² (default {Number(scaled.Default)}) may be at most {Number(scaled.MaxPixels)} pixels.";
         return note;
     }
 

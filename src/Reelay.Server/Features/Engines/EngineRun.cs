@@ -69,13 +69,7 @@ public static class EngineRun
                 await NoopEngine.WriteAsync(job.OutputPath, job.FfmpegPath, cancellationToken);
                 return null;
             }
-            if (job.Request.Output.Kind == "image")
-            {
-                await PreviewStillImageStandIn.RenderAsync(job, f => progress(offset + (1 - offset) * f), cancellationToken);
-                return null;
-            }
-            var request = PreviewJob.For(job);
-            await PreviewRenderer.RenderAsync(request, f => progress(offset + (1 - offset) * f), cancellationToken);
+            await PreviewJob.RenderAsync(job, f => progress(offset + (1 - offset) * f), cancellationToken);
             return null;
         }
         catch (PreviewRenderException ex)

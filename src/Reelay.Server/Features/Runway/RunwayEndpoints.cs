@@ -68,7 +68,8 @@ public static class RunwayEndpoints
 /// <summary>How the Runway dialect reads and answers a create: the body is already in the catalog's field names.</summary>
 public static class RunwayDialect
 {
-    public static readonly string[] Endpoints = ["image_to_video", "text_to_video", "video_to_video"];
+    public static readonly string[] Endpoints = ["image_to_video", "text_to_video", "video_to_video",
+        "text_to_image", "image_upscale", "video_upscale", "video_to_hdr", "character_performance"];
 
     public static SubmissionDialect For(HttpContext http, string endpoint) => new(
         "runway",

@@ -34,9 +34,12 @@ public sealed record MediaInput(int Index, string Kind, string Role, string Path
 
 /// <summary>
 /// What the engine must produce, decided once at submission (the price depends on it): kind, pixel size, seconds,
-/// an audio track or not, the container/encoding (Runway's outputFormat values; "mp4" by default) and the seed.
+/// an audio track or not, the container/encoding (Runway's outputFormat values; "mp4" by default, "png" for images) and
+/// the seed; how many files (images of outputCount), a frame rate the output is re-timed to (null: the engine's or the
+/// source's own) and whether images keep an alpha channel (background: transparent).
 /// </summary>
-public sealed record OutputPlan(string Kind, int Width, int Height, double Seconds, bool Audio, string Format, string? ProresProfile, long Seed);
+public sealed record OutputPlan(string Kind, int Width, int Height, double Seconds, bool Audio, string Format, string? ProresProfile, long Seed,
+    int Count = 1, double? FrameRate = null, bool Alpha = false);
 
 /// <summary>Tasks stored before the one-record shape (fixed fields and "promptImages") still run after an upgrade.</summary>
 internal static class LegacyTaskParams

@@ -29,7 +29,7 @@ public static class RequestChecks
             if (results[i].Asset is { } asset) assets.Add((body.Media[i], asset));
             else issues.Add(ValidationIssue.Custom(body.Media[i].Path, results[i].Reason!));
         }
-        issues.AddRange(MediaRules.Check(assets));
+        issues.AddRange(MediaRules.Check(assets, body.Options));
         if (issues.Count == 0) return new CheckedRequest(model, endpoint, body, assets, issues);
         foreach (var (_, asset) in assets) asset.DeleteIfTemporary();
         return new CheckedRequest(model, endpoint, body, [], Bounded(issues));

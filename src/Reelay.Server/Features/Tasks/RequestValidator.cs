@@ -71,6 +71,8 @@ public sealed partial class RequestValidator
             Add(new ValidationIssue("too_big", path.ToArray(), $"String must contain at most {max} character(s)"));
         else if (s.PatternRegex is { } pattern && !pattern.IsMatch(text))
             Add(new ValidationIssue("invalid_string", path.ToArray(), "Invalid"));
+        else if (s.Pixels is { } bounds && MediaRules.PixelsOutside(text, bounds) is { } pixelsIssue)
+            Add(ValidationIssue.Custom(path.ToArray(), pixelsIssue));
         else if (s.Media is not null) return Media(text, s, path, parent);
         else return JsonValue.Create(text);
         return null;

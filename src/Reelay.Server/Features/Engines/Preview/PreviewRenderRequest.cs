@@ -45,6 +45,9 @@ public sealed record PreviewRenderRequest(
     /// <summary>Images shown as a row of thumbnails in the bottom-left corner, so a viewer can see they were used.</summary>
     public IReadOnlyList<string> ReferenceImages { get; init; } = [];
 
+    /// <summary>Video-to-video without the seed's colour grade: the source's own pixels re-encoded (an HDR upconvert).</summary>
+    public bool Faithful { get; init; }
+
     /// <summary>The frame the video ends on: a cross-fade into it during the final second.</summary>
     public string? LastImagePath { get; init; }
 }

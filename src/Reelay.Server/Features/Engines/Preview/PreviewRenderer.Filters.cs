@@ -131,7 +131,7 @@ public static partial class PreviewRenderer
     }
 
     /// <summary>SplitMix64 of (seed, stream): independent deterministic choices from one seed.</summary>
-    private static ulong Mix(long seed, ulong stream)
+    internal static ulong Mix(long seed, ulong stream)
     {
         unchecked
         {

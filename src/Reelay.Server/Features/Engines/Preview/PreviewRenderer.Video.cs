@@ -12,7 +12,8 @@ public static partial class PreviewRenderer
     private static string VideoFilterGraph(PreviewRenderRequest r, WorkFormat work)
     {
         var hue = (int)(Mix(r.Seed, 7) % 360);
+        var grade = r.Faithful ? "" : Invariant($"hue=h={hue}:s=1.25,");
         return Invariant($"[0:v]scale=w={r.Width}:h={r.Height}:force_original_aspect_ratio=increase,crop=w={r.Width}:h={r.Height},") +
-               Invariant($"setsar=1,fps={FramesPerSecond},hue=h={hue}:s=1.25,format={work.Picture}[base]");
+               Invariant($"setsar=1,fps={FramesPerSecond},{grade}format={work.Picture}[base]");
     }
 }

@@ -167,7 +167,7 @@ public static partial class PreviewRenderer
     /// Whether <paramref name="videoPath"/> has an audio stream: ffmpeg fails to map <c>0:a:0</c> when it has none.
     /// A second (short) process, but only for video-to-video with audio, and it keeps the render itself one process.
     /// </summary>
-    private static async Task<bool> HasAudioStreamAsync(string ffmpegPath, string videoPath, CancellationToken cancellationToken)
+    internal static async Task<bool> HasAudioStreamAsync(string ffmpegPath, string videoPath, CancellationToken cancellationToken)
     {
         var result = await FfmpegProcess.RunAsync(
             ffmpegPath,
@@ -178,7 +178,7 @@ public static partial class PreviewRenderer
         return result.ExitCode == 0;
     }
 
-    private static bool TryParseProgress(string line, double totalMicroseconds, out double value)
+    internal static bool TryParseProgress(string line, double totalMicroseconds, out double value)
     {
         value = 0;
         const string key = "out_time_us=";
@@ -200,11 +200,11 @@ public static partial class PreviewRenderer
     private static double RenderedSeconds(PreviewRenderRequest r) => (double)FrameCount(r) / FramesPerSecond;
 
     /// <summary>`file:` stops ffmpeg from reading a protocol out of a path such as `a:b.png`.</summary>
-    private static string FileUrl(string path) => "file:" + Path.GetFullPath(path);
+    internal static string FileUrl(string path) => "file:" + Path.GetFullPath(path);
 
-    private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Num(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+    internal static string Num(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
     private static void TryDelete(string path)
     {
