@@ -17,19 +17,33 @@ public sealed class ProgressLine(TextWriter? terminal, string prefix) : IDisposa
     public static ProgressLine None { get; } = new(null, "");
 
     /// <summary>The frame's text (pure; tests call it): prefix, label, bar, then the percentage, last.</summary>
-    public static string Frame(string prefix, string label, double fraction)
+    public static string Frame(string prefix, string label, double fraction, int columns = 80)
     {
         var clamped = double.IsFinite(fraction) ? Math.Clamp(fraction, 0, 1) : 0;
-        var filled = (int)Math.Round(clamped * BarWidth);
         var percent = ((int)Math.Floor(clamped * 100)).ToString(CultureInfo.InvariantCulture);
         var head = prefix.Length == 0 ? label : $"{prefix}: {label}";
-        return $"{head} {new string('━', filled)}{new string('─', BarWidth - filled)} {percent,3}%";
+        // A frame wider than the terminal wraps, and "erase line" would then clear only its last row: shrink the bar.
+        var width = Math.Clamp(columns - 1 - head.Length - 6, 8, BarWidth);
+        var filled = (int)Math.Round(clamped * width);
+        return $"{head} {new string('━', filled)}{new string('─', width - filled)} {percent,3}%";
+    }
+
+    private static int Columns()
+    {
+        try
+        {
+            return Console.WindowWidth is > 0 and var width ? width : 80;
+        }
+        catch (IOException)
+        {
+            return 80;
+        }
     }
 
     public void Show(string label, double fraction)
     {
         if (terminal is null || _finished) return;
-        var frame = Frame(prefix, label, fraction);
+        var frame = Frame(prefix, label, fraction, Columns());
         if (frame == _drawn) return;
         _drawn = frame;
         // Carriage return and "erase line": the frame replaces the previous one instead of scrolling.
