@@ -42,16 +42,16 @@ public static class GenerateCommands
             var positions = new QueuePositions();
             using var client = Cli.Client(parse, positions);
             var modelId = parse.GetValue(model)!;
-            var properties = await ModelFields.PropertiesAsync(Cli.ServerUrl(parse), spec.Endpoint, modelId, ct);
+            var schema = await ModelFields.SchemaAsync(Cli.ServerUrl(parse), spec.Endpoint, modelId, ct);
             var given = options.ToDictionary(p => p.Key, p => Values(parse, p.Value));
-            var body = await BodyAsync(spec, modelId, given, parse.GetValue(Set) ?? [], properties,
+            var body = await BodyAsync(spec, modelId, given, parse.GetValue(Set) ?? [], schema,
                 (option, source) => Cli.MediaUriAsync(client, option, source, ct));
             CreatedTask created;
             try
             {
                 created = await client.CreateTaskAsync(spec.Endpoint, body, new RequestOptions { Simulate = parse.GetValue(Simulate) }, ct);
             }
-            catch (NotFoundException) when (properties is null)
+            catch (NotFoundException) when (schema is null)
             {
                 throw new RemoteError(404, $"This server does not serve POST /v1/{spec.Endpoint}: no model in its catalog takes that endpoint.");
             }
@@ -69,21 +69,21 @@ public static class GenerateCommands
     };
 
     /// <summary>
-    /// The create body: model, each given option in its field (defaults only where the model has the field), then --set.
-    /// <paramref name="properties"/> is the model's field list from the server, or null when it could not be read.
+    /// The create body: model, each given option in its field, then --set. A default is sent only where the model requires
+    /// the field (elsewhere the server's own default applies); <paramref name="schema"/> is null when it could not be read.
     /// </summary>
     public static async Task<JsonObject> BodyAsync(GenerateSpec spec, string model, IReadOnlyDictionary<FieldOption, string[]> given, IReadOnlyList<string> sets,
-        IReadOnlySet<string>? properties, Func<string, string, Task<string>> mediaUri)
+        ModelSchema? schema, Func<string, string, Task<string>> mediaUri)
     {
         var body = new JsonObject { ["model"] = model };
         foreach (var option in spec.Options)
         {
             var values = given.GetValueOrDefault(option) ?? [];
-            var field = option.Fields.FirstOrDefault(f => properties?.Contains(f) == true) ?? option.Fields[0];
+            var field = option.Fields.FirstOrDefault(f => schema?.Properties.Contains(f) == true) ?? option.Fields[0];
             if (values.Length == 0)
             {
                 if (option.Required) throw new UsageException($"{option.Name} is required for {spec.Command}.");
-                if (option.Default is null || properties?.Contains(field) == false) continue;
+                if (option.Default is null || schema?.Required.Contains(field) == false) continue;
                 values = [option.Default];
             }
             body[field] = option.Kind switch

@@ -22,7 +22,7 @@ public enum FieldKind
 /// <summary>
 /// One option of a generate command. <paramref name="Fields"/> lists the body field names it may fill, most common
 /// first: the server's OpenAPI document (generated from its catalog) says which one the chosen model takes.
-/// A default is sent only to a model whose schema has the field.
+/// A default is sent only to a model whose schema requires the field.
 /// </summary>
 public sealed record FieldOption(string Name, string Description, FieldKind Kind, string[] Fields, string? Default = null, bool Required = false);
 
