@@ -40,12 +40,12 @@ public class CliEndpointTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     {
         var env = await EnvAsync();
         var directory = TestPaths.NewTempDirectory("reelay-cli-t2i");
-        var result = await CliRunner.RunAsync(["--json", "generate", "text-to-image", "--model", "gpt_image_2", "--prompt", "a red fox", "--ratio", "1024:1024",
+        var result = await CliRunner.RunAsync(["--json", "generate", "text-to-image", "--model", "gpt_image_2", "--prompt", "a red fox", "--ratio", "1920:1920",
             "--set", "outputCount=2", "--out", "fox.png"], env, directory);
-        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         var files = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList();
         Assert.Equal([Path.Combine(directory, "fox.png"), Path.Combine(directory, "fox-2.png")], files);
-        foreach (var file in files) Assert.Equal(("png", 1024, 1024), ProbeImage(file));
+        foreach (var file in files) Assert.Equal(("png", 1920, 1920), ProbeImage(file));
     }
 
     [Fact]
@@ -67,11 +67,11 @@ public class CliEndpointTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     {
         var env = await EnvAsync();
         var directory = TestPaths.NewTempDirectory("reelay-cli-upscale");
-        await File.WriteAllBytesAsync(Path.Combine(directory, "small.png"), Media.Image(320, 180));
+        await File.WriteAllBytesAsync(Path.Combine(directory, "small.png"), Media.Image(400, 300));
         var result = await CliRunner.RunAsync(["generate", "image-upscale", "--image", "small.png", "--scale", "2", "--out", "big"], env, directory);
         Assert.True(result.ExitCode == 0, result.Stderr);
         var saved = Directory.GetFiles(directory, "big.*").Single();
-        Assert.Equal((640, 360), (ProbeImage(saved).Width, ProbeImage(saved).Height));
+        Assert.Equal((800, 600), (ProbeImage(saved).Width, ProbeImage(saved).Height));
     }
 
     [Fact]
