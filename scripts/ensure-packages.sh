@@ -7,6 +7,8 @@ need=()
 command -v ffmpeg  >/dev/null 2>&1 || need+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || need+=(fonts-dejavu-core)
+# The preview engine speaks text_to_speech (and the dubbing's language) with espeak-ng.
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 if [[ "${1:-}" == "--tests" ]]; then
   command -v node >/dev/null 2>&1 || need+=(nodejs)
   command -v npm  >/dev/null 2>&1 || need+=(npm)

@@ -60,6 +60,7 @@ app.UseRequestLog();
 app.UseJsonErrors();
 
 app.MapRunway(startup.Catalog);
+app.MapRunwayRouter(startup.Catalog);
 app.MapUploads();
 app.MapAssetChecks();
 app.MapRunBlob();

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Conformance of Reelay to the official @runwayml/sdk: every model of every video endpoint that
-// the installed SDK's types declare (sdk-types.mjs), once with the required fields only and once
-// with every field, each rendered through the unmodified SDK and the output checked with ffprobe;
+// Conformance of Reelay to the official @runwayml/sdk: every model of every video and audio endpoint
+// that the installed SDK's types declare (sdk-types.mjs), once with the required fields only and once
+// with every field, each rendered through the unmodified SDK and the output checked with ffprobe
+// (audio: codec, sample rate, decoded length, and speech by its content — conformance-audio.mjs);
 // then one invalid value per field class, whose 400 `issues` must name the field.
 //
 // Environment:
 //   REELAY_BASE_URL, REELAY_API_KEY          the server (without /v1) and an organization's key
-//   REELAY_IMAGE_FILE, REELAY_VIDEO_FILE, REELAY_AUDIO_FILE   fixtures, sent as data URIs
+//   REELAY_IMAGE_FILE, REELAY_VIDEO_FILE, REELAY_AUDIO_FILE   fixtures, sent as data URIs (the audio: speech
+//                                            longer than voice_isolation's 4.6 s minimum)
 //   REELAY_CATALOG        optional; default src/Reelay.Server/Features/Catalog/default-catalog.json
 //   REELAY_CONCURRENCY    optional; requests in flight (default 6)
 //   REELAY_ONLY           optional; e.g. "gen4.5" or "text_to_video:veo3.1,wan3" to run a few
@@ -25,6 +27,7 @@ import { sdkEndpoints } from './sdk-types.mjs';
 import { BuildError, RequestBuilder, endpointSchema, loadCatalog, pixelRatio } from './conformance-requests.mjs';
 import { invalidCases } from './conformance-invalid.mjs';
 import { MEDIA_ENDPOINTS, checkMediaOutputs, fixtureFacts } from './conformance-outputs.mjs';
+import { askedSeconds, checkAudio, probeAudio } from './conformance-audio.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const env = (name, fallback) => {
@@ -115,7 +118,9 @@ async function renderCheck(ctx, job) {
   const bytes = Buffer.from(await response.arrayBuffer());
   const file = path.join(ctx.tmp, `${job.endpoint}-${job.model}-${job.variant}`);
   fs.writeFileSync(file, bytes);
-  const { problems, summary } = await checkOutput(job.body, bytes, file, job.formatDefault);
+  const { problems, summary } = ctx.sdk[job.endpoint].output === 'audio'
+    ? await checkAudio(job.endpoint, job.body, file, askedSeconds(job.endpoint, job.body, ctx.audioSeconds))
+    : await checkOutput(job.body, bytes, file, job.formatDefault);
   fs.rmSync(file, { force: true }); // ProRes outputs are large; keep the temp folder small
   return { ok: problems.length === 0, reason: [...problems, `got ${summary}`].join('; ') };
 }
@@ -185,6 +190,7 @@ async function main() {
   const catalog = loadCatalog(catalogFile);
   console.log(`catalog ${catalogFile}: ${catalog.format} format${catalog.format === 'fields' ? '' : ' (no field schemas: values come from the SDK types and fallbacks)'}`);
   ctx.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reelay-conformance-'));
+  ctx.audioSeconds = (await probeAudio(env('REELAY_AUDIO_FILE'))).seconds;
 
   const jobs = [];
   for (const [endpoint, { models }] of Object.entries(ctx.sdk)) {

@@ -107,7 +107,11 @@ async function call(method, path, { body, headers = {}, runway = true } = {}) {
   return { status: response.status, json, text };
 }
 
-for (const endpoint of ['image_to_video', 'text_to_video', 'video_to_video', 'text_to_image', 'image_upscale', 'video_upscale', 'video_to_hdr', 'character_performance']) {
+// Every Runway generation route the document describes with a model union (video, image, audio, ...), not a fixed list.
+const generationEndpoints = Object.keys(document.paths)
+  .filter((p) => /^\/v1\/[a-z_]+$/.test(p) && document.paths[p].post?.requestBody?.content?.['application/json']?.schema?.oneOf)
+  .map((p) => p.slice(4));
+for (const endpoint of generationEndpoints) {
   const raw = document.paths[`/v1/${endpoint}`]?.post?.requestBody?.content?.['application/json']?.schema;
   if (!raw) continue;
   const mapping = raw.discriminator?.mapping ?? {};

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// What the installed @runwayml/sdk says each video endpoint accepts, read from its type
+// What the installed @runwayml/sdk says each generation endpoint (video, audio) accepts, read from its type
 // declarations with the TypeScript compiler API. The conformance suite takes its list of models
 // and fields from here, never from a hand-written list, so a new SDK release that adds a model or
 // a field shows up as a failing check instead of going unnoticed.
@@ -33,6 +33,12 @@ export const ENDPOINTS = {
   video_upscale: { file: 'video-upscale', params: 'VideoUpscaleCreateParams', resource: 'videoUpscale' },
   video_to_hdr: { file: 'video-to-hdr', params: 'VideoToHdrCreateParams', resource: 'videoToHdr' },
   character_performance: { file: 'character-performance', params: 'CharacterPerformanceCreateParams', resource: 'characterPerformance' },
+  // Audio: a union of models (speech, sound effects) or one interface with a single model literal.
+  text_to_speech: { file: 'text-to-speech', params: 'TextToSpeechCreateParams', resource: 'textToSpeech', output: 'audio' },
+  sound_effect: { file: 'sound-effect', params: 'SoundEffectCreateParams', resource: 'soundEffect', output: 'audio' },
+  speech_to_speech: { file: 'speech-to-speech', params: 'SpeechToSpeechCreateParams', resource: 'speechToSpeech', output: 'audio' },
+  voice_dubbing: { file: 'voice-dubbing', params: 'VoiceDubbingCreateParams', resource: 'voiceDubbing', output: 'audio' },
+  voice_isolation: { file: 'voice-isolation', params: 'VoiceIsolationCreateParams', resource: 'voiceIsolation', output: 'audio' },
 };
 
 const MAX_DEPTH = 8; // the params are shallow; the limit only guards against a recursive type
@@ -91,12 +97,12 @@ export function sdkEndpoints(sdkDir = SDK_DIR) {
   const program = ts.createProgram(files, { strict: true, noEmit: true, skipLibCheck: true });
   const checker = program.getTypeChecker();
   const result = {};
-  for (const [endpoint, { file, params, resource }] of Object.entries(ENDPOINTS)) {
+  for (const [endpoint, { file, params, resource, output = 'video' }] of Object.entries(ENDPOINTS)) {
     const source = program.getSourceFile(path.join(sdkDir, 'resources', `${file}.d.ts`));
     if (!source) throw new Error(`The SDK has no ${file}.d.ts under ${sdkDir}`);
     // A union of models is a type alias; an endpoint with one model declares its params as an interface.
     const alias = source.statements.find((s) => (ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s)) && s.name.text === params);
-    if (!alias) throw new Error(`${file}.d.ts declares no type ${params}`);
+    if (!alias) throw new Error(`${file}.d.ts declares no type or interface ${params}`);
     const union = checker.getTypeAtLocation(alias.name);
     const members = union.isUnion() ? union.types : [union];
     const models = members.map((member) => {
@@ -106,7 +112,7 @@ export function sdkEndpoints(sdkDir = SDK_DIR) {
         throw new Error(`${params} member ${shape.name} has no single 'model' literal`);
       return { model: model.type.values[0], interface: shape.name, fields };
     });
-    result[endpoint] = { params, resource, models };
+    result[endpoint] = { params, resource, output, models };
   }
   return result;
 }

@@ -49,6 +49,7 @@ public sealed class ImageRendererTests : PreviewTempDirectory
         var paths = Outputs("many", 4, ".png");
         await RenderAsync(new ImageRenderRequest(512, 512, 11, "a lighthouse", paths, "png"));
         Assert.All(paths, p => Assert.Equal((512, 512), (Probe(p).Width, Probe(p).Height)));
+        Assert.True(paths.All(File.Exists));
         Assert.Equal(4, paths.Select(p => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(p)))).Distinct().Count());
     }
 
@@ -90,9 +91,17 @@ public sealed class ImageRendererTests : PreviewTempDirectory
         await Assert.ThrowsAsync<PreviewRenderException>(() => RenderAsync(new ImageRenderRequest(64, 64, 1, null, Outputs("m", 1, ".png"), "png") { ReferenceImages = ["/nonexistent/ref.png"] }));
     }
 
+    /// <summary>The image demuxer reads the test folder's "%d" as a frame pattern: files are probed from a plain copy.</summary>
+    private static string PlainCopy(string path)
+    {
+        var copy = Path.Combine(TestPaths.NewTempDirectory("reelay-image-probe"), "image" + Path.GetExtension(path));
+        File.Copy(path, copy);
+        return copy;
+    }
+
     private static (string Codec, string PixelFormat, int Width, int Height) Probe(string path)
     {
-        var csv = Media.Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,pix_fmt,width,height", "-of", "csv=p=0", "file:" + path).Trim().Split(',');
+        var csv = Media.Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,pix_fmt,width,height", "-of", "csv=p=0", PlainCopy(path)).Trim().Split(',');
         // csv order is ffprobe's: codec_name, width, height, pix_fmt.
         return (csv[0], csv[3], int.Parse(csv[1], CultureInfo.InvariantCulture), int.Parse(csv[2], CultureInfo.InvariantCulture));
     }
@@ -100,7 +109,7 @@ public sealed class ImageRendererTests : PreviewTempDirectory
     private static int Alpha(string path, int x, int y)
     {
         var info = new System.Diagnostics.ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-v", "error", "-i", "file:" + path, "-vf", string.Create(CultureInfo.InvariantCulture, $"crop=1:1:{x}:{y},format=rgba"), "-frames:v", "1", "-f", "rawvideo", "-" })
+        foreach (var a in new[] { "-v", "error", "-i", PlainCopy(path), "-vf", string.Create(CultureInfo.InvariantCulture, $"crop=1:1:{x}:{y},format=rgba"), "-frames:v", "1", "-f", "rawvideo", "-" })
             info.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(info)!;
         using var memory = new MemoryStream();

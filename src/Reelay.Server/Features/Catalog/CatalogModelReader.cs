@@ -73,11 +73,12 @@ public static class CatalogModelReader
                 parser.Condition(a?["when"], $"{where} price adjustment {i + 1}") ?? new SchemaCondition(new Dictionary<string, JsonNode>()),
                 a?["set"]?.GetValueKind() == JsonValueKind.Number ? a["set"]!.GetValue<decimal>() : null,
                 a?["add"]?.GetValueKind() == JsonValueKind.Number ? a["add"]!.GetValue<decimal>() : null,
-                a?["per"]?.GetValueKind() == JsonValueKind.String ? a["per"]!.GetValue<string>() : null)).ToList());
-        if (new[] { price.PerSecond, price.PerImage, price.PerTask }.Count(p => p is not null) != 1)
-            problems.Add($"{where}: the price has exactly one of perSecond, perImage or perTask");
-        if (new[] { price.PerSecond, price.PerImage, price.PerTask }.Any(p => p < 0)) problems.Add($"{where}: the price must not be negative");
-        foreach (var key in o.Select(p => p.Key).Where(k => k is not ("perSecond" or "perImage" or "perTask" or "countField" or "adjust")))
+                a?["per"]?.GetValueKind() == JsonValueKind.String ? a["per"]!.GetValue<string>() : null)).ToList()) { PerCharacter = Dec("perCharacter") };
+        var rates = new[] { price.PerSecond, price.PerImage, price.PerTask, price.PerCharacter };
+        if (rates.Count(p => p is not null) != 1)
+            problems.Add($"{where}: the price has exactly one of perSecond, perImage, perTask or perCharacter");
+        if (rates.Any(p => p < 0)) problems.Add($"{where}: the price must not be negative");
+        foreach (var key in o.Select(p => p.Key).Where(k => k is not ("perSecond" or "perImage" or "perTask" or "perCharacter" or "countField" or "adjust")))
             problems.Add($"{where}: unknown price key '{key}'");
         return price;
     }

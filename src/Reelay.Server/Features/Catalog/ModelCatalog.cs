@@ -17,6 +17,9 @@ public sealed class ModelCatalog
 
     public IReadOnlyList<ModelDefinition> Models { get; }
 
+    /// <summary>The saved Model Router configs and what the router knows of each model (generate.{video,image,audio}).</summary>
+    public Router.RouterCatalog Routers { get; init; } = Router.RouterCatalog.Empty;
+
     public ModelDefinition? Find(string id) => _models.GetValueOrDefault(id);
 
     /// <summary>Models that serve an endpoint such as "image_to_video", in catalog order.</summary>
@@ -26,7 +29,8 @@ public sealed class ModelCatalog
     /// <summary>Runway endpoints by path; "sora_generate" and the "runblob_*" ones are the RunBlob surface's families.</summary>
     public static readonly HashSet<string> KnownEndpoints = ["image_to_video", "text_to_video", "video_to_video",
         "text_to_image", "image_upscale", "video_upscale", "video_to_hdr", "character_performance", "sora_generate",
-        "runblob_veo3", "runblob_kling_video", "runblob_kling_image", "runblob_nano_banana", "runblob_chatgpt_images"];
+        "runblob_veo3", "runblob_kling_video", "runblob_kling_image", "runblob_nano_banana", "runblob_chatgpt_images",
+        "text_to_speech", "sound_effect", "speech_to_speech", "voice_dubbing", "voice_isolation"];
 
     public static readonly HashSet<string> OutputKinds = ["video", "image", "audio"];
 
@@ -47,9 +51,10 @@ public sealed class ModelCatalog
                 throw new InvalidOperationException($"The model catalog {catalogFile ?? "(default)"} is not valid JSON: {ex.Message}");
             }
             var (models, problems) = Parse(root, relays);
+            var routers = ParseRouters(root, models, problems);
             if (problems.Count > 0)
                 throw new InvalidOperationException($"The model catalog {catalogFile ?? "(default)"} is invalid: " + string.Join("; ", problems));
-            return new ModelCatalog(models);
+            return new ModelCatalog(models) { Routers = routers };
         }
     }
 
@@ -60,7 +65,7 @@ public sealed class ModelCatalog
         var models = new List<ModelDefinition>();
         if (root is not JsonObject file || file["models"] is not JsonArray list)
             return (models, ["it must be an object with a \"models\" list"]);
-        foreach (var key in file.Select(p => p.Key).Where(k => k is not ("models" or "definitions" or "description")))
+        foreach (var key in file.Select(p => p.Key).Where(k => k is not ("models" or "definitions" or "routers" or "description")))
             problems.Add($"unknown top-level key '{key}'");
         var parser = new SchemaParser(file["definitions"] as JsonObject ?? [], problems);
         foreach (var item in list)
@@ -70,6 +75,10 @@ public sealed class ModelCatalog
             problems.Add($"model '{duplicate.Key}' is listed twice");
         return (models, problems);
     }
+
+    /// <summary>The "routers" object of a catalog file, checked against its models (docs/catalog.md "Router configs").</summary>
+    public static Router.RouterCatalog ParseRouters(JsonNode? root, IReadOnlyList<ModelDefinition> models, List<string> problems) =>
+        Router.RouterCatalog.Parse(root?["routers"], new SchemaParser(root?["definitions"] as JsonObject ?? [], problems), models, problems);
 
     /// <summary>The worker pool an engine names ("pool:gpu-a" gives "gpu-a"), or null when it is not a pool.</summary>
     public static string? EnginePool(string engine) =>

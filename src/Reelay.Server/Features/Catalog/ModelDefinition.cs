@@ -30,12 +30,17 @@ public sealed record EndpointDefinition(string Output, RequestSchema Body, JsonO
     public IReadOnlyDictionary<string, RequestSchema> Fields => Body.Properties!;
 }
 
-/// <summary>Credits per second of output, per image or per task, adjusted by the request's options (docs/catalog.md).</summary>
+/// <summary>
+/// Credits per second of output, per image, per task or per character of promptText (text-to-speech), adjusted by
+/// the request's options (docs/catalog.md).
+/// </summary>
 public sealed record PriceDefinition(decimal? PerSecond, decimal? PerImage, decimal? PerTask, string? CountField, IReadOnlyList<PriceAdjustment> Adjust)
 {
+    public decimal? PerCharacter { get; init; }
+
     public decimal Rate(JsonObject options, long pixels)
     {
-        var rate = PerSecond ?? PerImage ?? PerTask ?? 0;
+        var rate = PerSecond ?? PerImage ?? PerTask ?? PerCharacter ?? 0;
         foreach (var step in Adjust.Where(a => a.When.Holds(options, pixels)))
             rate = step.Set ?? rate + (step.Add ?? 0) * Units(options, step.Per);
         return rate;

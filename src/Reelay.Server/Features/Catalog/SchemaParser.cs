@@ -136,7 +136,8 @@ public sealed class SchemaParser(JsonObject definitions, List<string> problems)
     {
         try
         {
-            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            // The whole string must match (docs/catalog.md): "[a-z]{2}" is a two-letter code, not any text containing one.
+            return new Regex($"^(?:{pattern})\\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
         }
         catch (ArgumentException ex)
         {

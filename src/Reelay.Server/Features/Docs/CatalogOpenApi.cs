@@ -30,11 +30,34 @@ public sealed class CatalogOpenApi(ModelCatalog catalog) : IOpenApiDocumentTrans
                 operation.Summary = $"Create a {endpoint.Replace('_', ' ')} task";
                 operation.RequestBody = Body(GenerationSchema(document, endpoint), $"One of the models serving {endpoint}; `model` selects the schema.");
             }
+        foreach (var kind in Router.RouterCatalog.Kinds)
+            if (OpenApiRoutes.Find(document, $"/v1/generate/{kind}", HttpMethod.Post) is { } routed)
+            {
+                routed.Summary = $"Create a {kind} task with a Model Router config";
+                routed.RequestBody = Body(RouterSchema(kind), "A saved router config (configId) and a model-agnostic input; the router picks the model.");
+            }
         if (OpenApiRoutes.Find(document, "/v1/sora/generate", HttpMethod.Post) is { } sora && catalog.ServingEndpoint("sora_generate").FirstOrDefault() is { } model)
             sora.RequestBody = Body(OpenApiRoutes.Reference(document, "SoraGenerateRequest", RunBlobRequestSchema(model)), "RunBlob's body; extra fields are ignored.");
         OpenApiShapes.AddComponents(document);
         OpenApiRoutes.Describe(document);
         return Task.CompletedTask;
+    }
+
+    /// <summary>{configId: one of the configs of the modality, input: the modality's input schema}, closed.</summary>
+    private OpenApiSchema RouterSchema(string kind)
+    {
+        var properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["configId"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String, Description = "The slug of a saved router config.",
+                Enum = catalog.Routers.Configs.Where(c => c.Kind == kind).Select(c => (JsonNode)JsonValue.Create(c.ConfigId)!).ToList(),
+            },
+            ["input"] = OpenApiSchemas.Convert(catalog.Routers.Inputs[kind]),
+        };
+        var o = new OpenApiSchema { Title = $"Generate{char.ToUpperInvariant(kind[0])}{kind[1..]}" };
+        OpenApiSchemas.Close(o, properties, ["configId", "input"]);
+        return o;
     }
 
     /// <summary>"image_to_video" + "gen4.5" → "ImageToVideo_gen4_5": component names keep to letters, digits and '_'.</summary>
@@ -89,7 +112,9 @@ public sealed class CatalogOpenApi(ModelCatalog catalog) : IOpenApiDocumentTrans
     {
         var price = definition.Price;
         var rate = price.PerSecond is { } perSecond ? $"{perSecond} credits per second of output"
-            : price.PerImage is { } perImage ? $"{perImage} credits per image" : $"{price.PerTask ?? 0} credits per task";
+            : price.PerImage is { } perImage ? $"{perImage} credits per image"
+            : price.PerCharacter is { } perCharacter ? $"{perCharacter} credits per character of promptText"
+            : $"{price.PerTask ?? 0} credits per task";
         var text = new StringBuilder($"`{model.Id}` on {endpoint}: {rate}");
         if (price.Adjust.Count > 0) text.Append(", adjusted by the options chosen");
         text.Append('.');

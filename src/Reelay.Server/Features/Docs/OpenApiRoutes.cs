@@ -79,6 +79,12 @@ public static class OpenApiRoutes
             Respond(operation, 200, "The task was created (or, with Idempotency-Key, the first response replayed).", OpenApiShapes.Ref(document, OpenApiShapes.CreatedTask), replay: true);
             statuses.AddRange([409, 422, 429, 503]);
         }
+        else if (path.StartsWith("/v1/generate/", StringComparison.Ordinal))
+        {
+            AddCreateHeaders(operation);
+            Respond(operation, 200, "A model was chosen and its task created (or, with Idempotency-Key, the first response replayed).", OpenApiShapes.Ref(document, OpenApiShapes.RoutedTask), replay: true);
+            statuses.AddRange([409, 422, 429, 503]);
+        }
         else if (path == "/v1/tasks/{id}")
         {
             statuses.Add(404);

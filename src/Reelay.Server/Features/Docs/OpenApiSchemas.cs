@@ -66,7 +66,8 @@ public static class OpenApiSchemas
 
     private static void Strings(RequestSchema s, OpenApiSchema o)
     {
-        (o.MinLength, o.MaxLength, o.Pattern) = (s.MinLength, s.MaxLength, s.Pattern);
+        // JSON Schema patterns match anywhere; the validator matches the whole string, so the document says so.
+        (o.MinLength, o.MaxLength, o.Pattern) = (s.MinLength, s.MaxLength, s.Pattern is { } p ? $"^(?:{p})$" : null);
         if (s.Media is null) return;
         o.Type = JsonSchemaType.String;
         if (s.Encoding == "base64") o.ContentEncoding = "base64";

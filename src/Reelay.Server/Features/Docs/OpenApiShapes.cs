@@ -14,6 +14,7 @@ public static class OpenApiShapes
     public const string ValidationIssue = "ValidationIssue";
     public const string CreatedTask = "CreatedTask";
     public const string TaskObject = "Task";
+    public const string RoutedTask = "RoutedTask";
     public const string RunBlobError = "RunBlobError";
     public const string RunBlobCreated = "RunBlobCreated";
     public const string RunBlobGeneration = "RunBlobGeneration";
@@ -40,6 +41,28 @@ public static class OpenApiShapes
         schemas[CreatedTask] = Closed("The task was created; poll GET /v1/tasks/{id}.", ["id", "estimatedCost"], new()
         {
             ["id"] = Uuid(), ["estimatedCost"] = Credits("The credits held for the task (charged on success)."),
+        });
+        schemas[RoutedTask] = Closed("The router picked a model and created its task; poll GET /v1/tasks/{id}.", ["id", "routing"], new()
+        {
+            ["id"] = Uuid(),
+            ["routing"] = Closed("Which model the router selected and why.", ["configId", "estimatedCost", "model", "provider", "resolvedInput", "resolvedSettings"], new()
+            {
+                ["configId"] = Str("The router config applied."),
+                ["estimatedCost"] = Credits("The credits held for the task (charged on success)."),
+                ["model"] = Str("The model selected."),
+                ["provider"] = Str("The provider of the selected model."),
+                ["resolvedInput"] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "Request-side values resolved for the selected model (by modality)." },
+                ["resolvedSettings"] = Closed("The config's settings used.", ["optimizeFor", "priceCeiling"], new()
+                {
+                    ["optimizeFor"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("cost"), JsonValue.Create("latency"), JsonValue.Create("quality")] },
+                    ["priceCeiling"] = new OpenApiSchema { Type = JsonSchemaType.Number | JsonSchemaType.Null, Description = "Credits per generation, or null for none." },
+                }),
+                ["capacityFallback"] = Closed("Present when the config passes over models at capacity and capacity affected this request.", ["allExhausted", "skipped"], new()
+                {
+                    ["allExhausted"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+                    ["skipped"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = Str() },
+                }),
+            }),
         });
         AddTask(document);
         AddRunBlob(document);

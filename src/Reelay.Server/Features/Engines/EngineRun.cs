@@ -69,6 +69,11 @@ public static class EngineRun
                 await NoopEngine.WriteAsync(job.OutputPath, job.FfmpegPath, cancellationToken);
                 return null;
             }
+            if (job.Request.Output.Kind == "audio")
+            {
+                await PreviewAudioRenderer.RenderAsync(PreviewAudioJob.For(job), f => progress(offset + (1 - offset) * f), cancellationToken);
+                return null;
+            }
             await PreviewJob.RenderAsync(job, f => progress(offset + (1 - offset) * f), cancellationToken);
             return null;
         }

@@ -69,7 +69,8 @@ public static class RunwayEndpoints
 public static class RunwayDialect
 {
     public static readonly string[] Endpoints = ["image_to_video", "text_to_video", "video_to_video",
-        "text_to_image", "image_upscale", "video_upscale", "video_to_hdr", "character_performance"];
+        "text_to_image", "image_upscale", "video_upscale", "video_to_hdr", "character_performance",
+        "text_to_speech", "sound_effect", "speech_to_speech", "voice_dubbing", "voice_isolation"];
 
     public static SubmissionDialect For(HttpContext http, string endpoint) => new(
         "runway",

@@ -17,6 +17,8 @@ public static class OutputPlanner
 
     public static OutputPlan Plan(EndpointDefinition endpoint, JsonObject options, IReadOnlyList<MediaInput> media, long seed)
     {
+        if (endpoint.Output == "audio")
+            return new OutputPlan("audio", 0, 0, AudioPlan.Seconds(endpoint, options, media), false, Option(options, endpoint, "outputFormat") ?? AudioPlan.DefaultFormat, null, seed);
         var source = media.FirstOrDefault(m => m.Role == "source" && m.Kind == "video");
         var picture = source ?? media.FirstOrDefault(m => m.Role is "first" or "source" or "character")
             ?? media.FirstOrDefault(m => m.Kind is "image" or "video");

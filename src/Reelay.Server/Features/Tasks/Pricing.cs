@@ -21,6 +21,13 @@ public static class Pricing
             var heldSeconds = auto ? endpoint.Fields.GetValueOrDefault("duration")?.LargestNumber() ?? plan.Seconds : plan.Seconds;
             return new TaskPrice(Credits(rate, (decimal)Math.Max(heldSeconds, plan.Seconds)), Credits(rate, (decimal)plan.Seconds));
         }
+        if (price.PerCharacter is not null)
+        {
+            // Text-to-speech: the words spoken, counted as the SDK counts promptText (UTF-16 code units).
+            var characters = options["promptText"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>().Length : 0;
+            var spoken = Credits(rate, characters);
+            return new TaskPrice(spoken, spoken);
+        }
         var count = price.CountField is { } field ? JsonNumbers.Decimal(options[field]) ?? 1 : 1;
         var credits = Credits(rate, price.PerImage is not null ? count : 1);
         return new TaskPrice(credits, credits);
