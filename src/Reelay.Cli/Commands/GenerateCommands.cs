@@ -97,6 +97,7 @@ public static class GenerateCommands
                 FieldKind.Media => await mediaUri(option.Name, values[0]),
                 FieldKind.MediaReferences => new JsonArray([.. await Task.WhenAll(values.Select(async v => (JsonNode)new JsonObject { ["uri"] = await mediaUri(option.Name, v) }))]),
                 FieldKind.PresetVoice => new JsonObject { ["type"] = "runway-preset", ["presetId"] = values[0] },
+                FieldKind.TypedMedia => new JsonObject { ["type"] = option.MediaType, ["uri"] = await mediaUri(option.Name, values[0]) },
                 _ => throw new ArgumentOutOfRangeException(nameof(spec)),
             };
         }

@@ -17,6 +17,8 @@ public enum FieldKind
     MediaReferences,
     /// <summary>A preset voice name, sent as {"type": "runway-preset", "presetId": …}.</summary>
     PresetVoice,
+    /// <summary>One URI sent as {"type": <see cref="FieldOption.MediaType"/>, "uri": …}; a local file is uploaded first.</summary>
+    TypedMedia,
 }
 
 /// <summary>
@@ -24,7 +26,7 @@ public enum FieldKind
 /// first: the server's OpenAPI document (generated from its catalog) says which one the chosen model takes.
 /// A default is sent only to a model whose schema requires the field.
 /// </summary>
-public sealed record FieldOption(string Name, string Description, FieldKind Kind, string[] Fields, string? Default = null, bool Required = false);
+public sealed record FieldOption(string Name, string Description, FieldKind Kind, string[] Fields, string? Default = null, bool Required = false, string? MediaType = null);
 
 /// <summary>One `reelay generate …` command: an endpoint, its default model and its options. Every command has the same shape.</summary>
 public sealed record GenerateSpec(string Command, string Endpoint, string Summary, string DefaultModel, IReadOnlyList<FieldOption> Options);
@@ -55,6 +57,20 @@ public static class GenerateSpecs
              new("--resolution", "Target resolution, e.g. 2k", FieldKind.Text, ["resolution"])]),
         new("text-to-speech", "text_to_speech", "Speak a text", "eleven_multilingual_v2",
             [Prompt(true), new("--voice", "A preset voice, e.g. Maya (default)", FieldKind.PresetVoice, ["voice"], "Maya")]),
+        new("speech-to-speech", "speech_to_speech", "Say a recording again in another voice", "eleven_multilingual_sts_v2",
+            [new("--audio", "A local recording (uploaded for you), or a URI", FieldKind.TypedMedia, ["media"], Required: true, MediaType: "audio"),
+             new("--voice", "A preset voice, e.g. Maya (default)", FieldKind.PresetVoice, ["voice"], "Maya")]),
+        new("voice-dubbing", "voice_dubbing", "Dub a recording into another language", "eleven_voice_dubbing",
+            [new("--audio", "A local recording (uploaded for you), or a URI", FieldKind.Media, ["audioUri"], Required: true),
+             new("--lang", "Target language code, e.g. es", FieldKind.Text, ["targetLang"], Required: true)]),
+        new("voice-isolation", "voice_isolation", "Keep the voice, remove the background", "eleven_voice_isolation",
+            [new("--audio", "A local recording (uploaded for you), or a URI", FieldKind.Media, ["audioUri"], Required: true)]),
+        new("video-to-hdr", "video_to_hdr", "Convert a video to HDR", "ruby",
+            [new("--video", "A local video (uploaded for you), or a URI", FieldKind.Media, ["videoUri"], Required: true)]),
+        new("character-performance", "character_performance", "Drive a character image with a performance video", "act_two",
+            [new("--image", "The character: a local image or URI", FieldKind.TypedMedia, ["character"], Required: true, MediaType: "image"),
+             new("--video", "The performance: a local video or URI", FieldKind.TypedMedia, ["reference"], Required: true, MediaType: "video"),
+             Ratio(null), Seed]),
         new("sound-effect", "sound_effect", "Make a sound effect from a description", "eleven_text_to_sound_v2",
             [Prompt(true), Duration(FieldKind.Number), new("--loop", "Make it loop seamlessly", FieldKind.Flag, ["loop"])]),
     ];

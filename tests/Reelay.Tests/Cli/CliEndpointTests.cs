@@ -110,4 +110,28 @@ public class CliEndpointTests(ServerFixture fixture) : IClassFixture<ServerFixtu
             if (endpoint == "sound_effect") Assert.InRange(seconds, 2.8, 3.2);
         }
     }
+
+    [Fact]
+    public async Task Voice_isolation_uploads_a_local_recording_and_saves_audio_of_its_length()
+    {
+        var env = await EnvAsync();
+        var directory = TestPaths.NewTempDirectory("reelay-cli-isolate");
+        await File.WriteAllBytesAsync(Path.Combine(directory, "talk.wav"), Media.Audio(6, "wav"));
+        var result = await CliRunner.RunAsync(["generate", "voice-isolation", "--audio", "talk.wav", "--out", "clean"], env, directory);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var (_, seconds) = ProbeAudio(Directory.GetFiles(directory, "clean.*").Single());
+        Assert.InRange(seconds, 5.5, 6.5);
+    }
+
+    [Fact]
+    public async Task Character_performance_sends_typed_media_for_the_image_and_the_video()
+    {
+        var env = await EnvAsync();
+        var directory = TestPaths.NewTempDirectory("reelay-cli-act");
+        await File.WriteAllBytesAsync(Path.Combine(directory, "face.png"), Media.Image(640, 640));
+        await File.WriteAllBytesAsync(Path.Combine(directory, "acting.mp4"), Media.Video(640, 360, 3));
+        var result = await CliRunner.RunAsync(["generate", "character-performance", "--image", "face.png", "--video", "acting.mp4", "--out", "act.mp4"], env, directory);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("h264", Media.Probe(Path.Combine(directory, "act.mp4")).Codec);
+    }
 }
