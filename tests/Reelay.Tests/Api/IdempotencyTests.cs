@@ -88,9 +88,3 @@ public class IdempotencyTests(PatientAssetFixture fixture) : IClassFixture<Patie
         Assert.Equal(422, (await RunBlobAsync(new { prompt = "other" })).Item1);
     }
 }
-
-/// <summary>The asset fixture with a 10 s fetch timeout: these tests need a deliberately slow asset to arrive, not to time out.</summary>
-public sealed class PatientAssetFixture : AssetFixture
-{
-    protected override double FetchTimeoutSeconds => 10;
-}
