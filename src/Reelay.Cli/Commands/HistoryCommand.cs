@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Reelay.Cli.Output;
 
@@ -15,17 +14,7 @@ public static class HistoryCommand
         var command = new Command("history", "Recent API requests with their status and error message") { errors, limit };
         command.Action(async (parse, console, ct) =>
         {
-            var key = Cli.Key(parse)
-                ?? throw new ArgumentException("No API key: pass --api-key or set REELAY_API_SECRET (or RUNWAYML_API_SECRET).");
-            using var http = new HttpClient();
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"{Cli.ServerUrl(parse)}/v1/requests?errors={parse.GetValue(errors).ToString().ToLowerInvariant()}&limit={parse.GetValue(limit)}");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            request.Headers.Add("X-Runway-Version", "2024-11-06");
-            using var response = await http.SendAsync(request, ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            using var document = JsonDocument.Parse(text);
-            if (!response.IsSuccessStatusCode)
-                throw new InvalidOperationException(document.RootElement.TryGetProperty("error", out var e) ? e.GetString() : text);
+            using var document = await Cli.GetJsonAsync(parse, $"/v1/requests?errors={parse.GetValue(errors).ToString().ToLowerInvariant()}&limit={parse.GetValue(limit)}", ct);
             if (console.Json)
             {
                 console.WriteJson(document.RootElement);

@@ -4,7 +4,7 @@ using Reelay.Client;
 
 namespace Reelay.Cli.Commands;
 
-/// <summary>`reelay tasks get|cancel|watch`.</summary>
+/// <summary>`reelay tasks list|get|cancel|watch`.</summary>
 public static class TaskCommands
 {
     public static Command Create()
@@ -37,14 +37,14 @@ public static class TaskCommands
         var watch = new Command("watch", "Follow a task until it ends (queue position, then progress)") { id, timeout, output };
         watch.Action(async (parse, console, ct) =>
         {
-            using var client = Cli.Client(parse);
-            var watcher = new TaskWatcher(client, Cli.ServerUrl(parse), Cli.Key(parse), console);
-            var task = await watcher.WatchAsync(parse.GetValue(id)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
-            if (parse.GetValue(output) is { } path) await TaskWatcher.DownloadAsync(task.Output![0], path, ct);
+            var positions = new QueuePositions();
+            using var client = Cli.Client(parse, positions);
+            var task = await new TaskWatcher(client, positions, console).WatchAsync(parse.GetValue(id)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), ct);
+            if (parse.GetValue(output) is { } path) await Downloads.SaveAllAsync(console, task.Id, task.Output ?? [], path, ct);
             Print(console, task);
             return ExitCodes.Success;
         });
-        return new Command("tasks", "Inspect and cancel tasks") { get, cancel, watch };
+        return new Command("tasks", "List, inspect, follow and cancel tasks") { TaskList.Create(), get, cancel, watch };
     }
 
     private static void Print(CliConsole console, ReelayTask task)

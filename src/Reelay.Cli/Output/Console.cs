@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Reelay.Client;
 using Spectre.Console;
@@ -10,10 +11,15 @@ namespace Reelay.Cli.Output;
 /// </summary>
 public sealed class CliConsole(bool json)
 {
-    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Relaxed escaping: a script reading stdout gets "a & b" and "<", not "a \u0026 b"; JSON stays valid either way.
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public bool Json { get; } = json;
     public bool IsTerminal { get; } = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not "dumb";
+
+    /// <summary>Progress goes to stderr, and only when stderr is a terminal and no JSON was asked for: stdout stays the result.</summary>
+    public ProgressLine Progress(string prefix) =>
+        !Json && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is not "dumb" ? new ProgressLine(Console.Error, prefix) : ProgressLine.None;
 
     public void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
 
@@ -61,10 +67,17 @@ public sealed class CliConsole(bool json)
         InternalServerException or ServiceUnavailableException => (ExitCodes.ServerError, [((ApiException)exception).Error ?? exception.Message, .. RequestId((ApiException)exception)]),
         ApiException api => (ExitCodes.RequestRejected, [api.Error ?? api.Message, .. RequestId(api)]),
         HttpRequestException http => (ExitCodes.Unreachable, [http.Message]),
+        Commands.RemoteError remote => (remote.Status >= 500 ? ExitCodes.ServerError : ExitCodes.RequestRejected, [.. remote.Message.Split("\n  ")]),
         Worker.WorkerProtocolException refused => (refused.Status >= 500 ? ExitCodes.ServerError : ExitCodes.RequestRejected, [refused.Message]),
-        ArgumentException or InvalidOperationException or IOException => (ExitCodes.Usage, [exception.Message]),
+        UsageException usage => (ExitCodes.Usage, [usage.Message]),
+        // The message without .NET's " (Parameter 'apiKey')": the CLI names the option or variable itself.
+        ArgumentException argument => (ExitCodes.Usage, [argument.ParamName is { } name ? argument.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : argument.Message]),
+        InvalidOperationException or IOException => (ExitCodes.Usage, [exception.Message]),
         _ => (ExitCodes.ServerError, [exception.Message]),
     };
 
     private static IEnumerable<string> RequestId(ApiException api) => api.RequestId is null ? [] : [$"request id: {api.RequestId}"];
 }
+
+/// <summary>A mistake in how the command was called (a missing file, a malformed key): exit code 1, message as is.</summary>
+public sealed class UsageException(string message) : Exception(message);

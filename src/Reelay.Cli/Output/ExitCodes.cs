@@ -14,6 +14,7 @@ public static class ExitCodes
     public const string Help = """
         Exit codes: 0 success · 1 usage error · 2 request rejected (4xx: validation, key, credits, limits)
                     3 task failed or cancelled · 4 timed out waiting · 5 server unreachable · 6 server error (5xx)
-        Environment: REELAY_BASE_URL (default http://127.0.0.1:8080), REELAY_API_SECRET, REELAY_ADMIN_TOKEN
+        Environment: REELAY_BASE_URL or RUNWAYML_BASE_URL (default http://127.0.0.1:8080), REELAY_API_SECRET or
+                     RUNWAYML_API_SECRET, REELAY_ADMIN_TOKEN
         """;
 }

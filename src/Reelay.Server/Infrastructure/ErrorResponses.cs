@@ -75,18 +75,21 @@ public static class ErrorResponses
         {
             var context = statusContext.HttpContext;
             var status = context.Response.StatusCode;
-            var message = status switch
-            {
-                400 => "The request could not be read. Send a JSON object with Content-Type: application/json.",
-                404 => $"No route matches {context.Request.Method} {context.Request.Path}." + (RouteSuggestions.Nearest(context) is { } near ? $" Did you mean {near}?" : ""),
-                405 => $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
-                413 => "The request body is too large.",
-                415 => "Unsupported content type. Send Content-Type: application/json.",
-                _ => $"The request failed with status {status}.",
-            };
+            var message = StatusMessage(status, context.Request.Method, context.Request.Path, status == 404 ? RouteSuggestions.Nearest(context) : null);
             await WriteAsync(context, status, message);
         });
     }
+
+    /// <summary>The text of an error no endpoint wrote itself (an unknown route, a wrong method); /docs/errors quotes it.</summary>
+    public static string StatusMessage(int status, string method, string path, string? nearestRoute) => status switch
+    {
+        400 => "The request could not be read. Send a JSON object with Content-Type: application/json.",
+        404 => $"No route matches {method} {path}." + (nearestRoute is null ? "" : $" Did you mean {nearestRoute}?"),
+        405 => $"Method {method} is not allowed on {path}.",
+        413 => "The request body is too large.",
+        415 => "Unsupported content type. Send Content-Type: application/json.",
+        _ => $"The request failed with status {status}.",
+    };
 
     /// <summary>The path prefixes of the RunBlob surface's families (and its balance), whose errors carry "detail".</summary>
     public static readonly string[] RunBlobPrefixes = ["/v1/sora", "/v1/data", "/v1/veo", "/v1/kling", "/v1/gemini", "/v1/chatgpt-images"];

@@ -19,7 +19,7 @@ public static class CliRunner
         };
         info.ArgumentList.Add(TestPaths.CliDll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
-        foreach (var name in new[] { "REELAY_BASE_URL", "REELAY_API_SECRET", "REELAY_ADMIN_TOKEN" }) info.Environment.Remove(name);
+        foreach (var name in new[] { "REELAY_BASE_URL", "REELAY_API_SECRET", "REELAY_ADMIN_TOKEN", "RUNWAYML_API_SECRET", "RUNWAYML_BASE_URL" }) info.Environment.Remove(name);
         foreach (var (k, v) in env) info.Environment[k] = v;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -26,9 +26,12 @@ public sealed class DocAnchor
     public static readonly DocAnchor Outputs = new("outputs");
     public static readonly DocAnchor Sandbox = new("sandbox");
     public static readonly DocAnchor FailureCodes = new("failure-codes");
+    public static readonly DocAnchor Uploads = new("uploads");
+    public static readonly DocAnchor Routes = new("routes");
+    public static readonly DocAnchor RunBlob = new("runblob");
 
     public static IReadOnlyList<DocAnchor> All { get; } =
-        [Authentication, ApiVersion, RequestBody, Validation, Assets, AssetCheck, Idempotency, Credits, DailyLimit, Overloaded, NotFound, Outputs, Sandbox, FailureCodes];
+        [Authentication, ApiVersion, RequestBody, Validation, Assets, AssetCheck, Idempotency, Credits, DailyLimit, Overloaded, NotFound, Outputs, Sandbox, FailureCodes, Uploads, Routes, RunBlob];
 
     public override string ToString() => Id;
 }

@@ -15,7 +15,7 @@ public sealed record ErrorEntry(string Status, string Message, string Cause, str
 public sealed record ErrorSection(DocAnchor Anchor, string Title, string Intro, IReadOnlyList<ErrorEntry> Entries);
 
 /// <summary>Every error this server returns, with cause and fix: the content of /docs/errors.</summary>
-public static class ErrorReference
+public static partial class ErrorReference
 {
     public static readonly IReadOnlyList<ErrorSection> Sections =
     [
@@ -78,6 +78,7 @@ public static class ErrorReference
             new("400", UploadStore.ExpiredUpload, $"The upload is older than {UploadStore.Lifetime.TotalHours} hours.", "Upload again."),
             new("400", UploadStore.IncompleteUpload, "The upload was created but no file was posted to its uploadUrl.", "POST the multipart form first."),
             new("400", AssetRules.Undecodable("audio"), $"The runway:// upload is not a file of the kind the field takes (\"an image\", \"a video\" or \"audio\"). Uploads of any kind may be up to {AssetRules.Megabytes(AssetOptions.UploadLimit)}.", "Upload a file of the right kind."),
+            .. MediaEntries(),
         ]),
         new(DocAnchor.AssetCheck, "Debugging an asset: POST /v1/assets/check", "Send {\"uri\": \"https://…\", \"kind\": \"image\"} (\"video\" or \"audio\" for those kinds; optionally \"model\") to run exactly the checks a task would run, without creating a task or spending credits. The answer lists every check with what was observed (status, Content-Type, Content-Length, bytes read, dimensions, ratio, duration, elapsed time), the verdict and the reason text a task would get. It is the `curl -I -H \"User-Agent: …\"` of the troubleshooting guide, with the server's own verdict.",
         [
@@ -124,6 +125,7 @@ public static class ErrorReference
         new(DocAnchor.FailureCodes, "Task failures", "A FAILED task has 'failure' (human text) and 'failureCode' (dot-separated, generic to specific).",
             new[] { "SAFETY.INPUT.IMAGE", "SAFETY.INPUT.TEXT", "SAFETY.OUTPUT.VIDEO", "INTERNAL.BAD_OUTPUT.CODE01", "INPUT_PREPROCESSING.SAFETY.TEXT", "INPUT_PREPROCESSING.INTERNAL", "ASSET.INVALID", "THIRD_PARTY.UNAVAILABLE", "INTERNAL" }
             .Select(code => new ErrorEntry("FAILED", code, Simulation.FailureText(code), code.StartsWith("SAFETY", StringComparison.Ordinal) ? "Change the input; this failure is charged." : "Retry; this failure is not charged.")).ToList()),
+        .. SurfaceSections(),
     ];
 
     /// <summary>"16 MB for images, 32 MB for videos, 32 MB for audio", from the limits intake enforces.</summary>

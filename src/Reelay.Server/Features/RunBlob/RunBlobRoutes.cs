@@ -4,6 +4,7 @@ using Dapper;
 using Reelay.Server.Features.Assets;
 using Reelay.Server.Features.Auth;
 using Reelay.Server.Features.Catalog;
+using Reelay.Server.Features.Queue;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Features.Webhooks;
 using Reelay.Server.Infrastructure;
@@ -40,6 +41,10 @@ public static class RunBlobRoutes
             .Produces(200, family.StatusType.MakeArrayType()).Produces<RunBlobDetail>(401).Produces<RunBlobValidationDetail>(422);
     }
 
+    public const string OverloadedDetail = "Service temporarily unavailable. Please retry later.";
+
+    public static string DailyLimitDetail(string? model) => $"Daily generation limit reached for {model}. Try again later.";
+
     /// <summary>The family's words for the pipeline: its body mapping, its refusals, its 201.</summary>
     private static SubmissionDialect Dialect(RunBlobFamily family, ModelCatalog catalog, AssetOptions assets, CancellationToken cancellationToken)
     {
@@ -57,8 +62,8 @@ public static class RunBlobRoutes
                 SubmissionFailure.Validation => family.Invalid(refusal.Issues, refusal.Message),
                 SubmissionFailure.BodyUnreadable when refusal.BodyError is { } body => Detail(refusal.Status, body),
                 SubmissionFailure.InsufficientCredits => family.InsufficientCredits(),
-                SubmissionFailure.DailyCapReached => Detail(429, $"Daily generation limit reached for {refusal.Model}. Try again later."),
-                SubmissionFailure.Overloaded => Detail(503, "Service temporarily unavailable. Please retry later."),
+                SubmissionFailure.DailyCapReached => Detail(429, DailyLimitDetail(refusal.Model)),
+                SubmissionFailure.Overloaded => Detail(503, OverloadedDetail),
                 _ => Detail(refusal.Status, refusal.Message),
             },
             (taskId, price) =>
@@ -139,9 +144,7 @@ public static class RunBlobRoutes
     private static async Task<RunBlobView> ViewAsync(RunBlobFamily family, DbConnection connection, TaskRow row, HttpContext http, PublicUrls urls)
     {
         int? position = null;
-        if (family.ShowsQueuePosition && row.Status is TaskStates.Queued or TaskStates.Throttled)
-            position = 1 + (int)await connection.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM tasks WHERE org_id = @OrgId AND status IN ('queued', 'throttled') AND seq < @Seq", new { row.OrgId, row.Seq });
+        if (family.ShowsQueuePosition) position = await QueuePosition.OfAsync(connection, row);
         var url = row.Status == TaskStates.Succeeded ? urls.OutputUrl(row.Id, http, row.OutputExtension) : null;
         return new RunBlobView(row, url, position, family.Codes);
     }

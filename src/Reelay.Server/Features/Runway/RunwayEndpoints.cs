@@ -21,6 +21,7 @@ public static class RunwayEndpoints
         foreach (var endpoint in RunwayDialect.Endpoints.Where(e => catalog.ServingEndpoint(e).Count > 0))
             group.MapPost($"/{endpoint}", (HttpContext http, Submission submission) => submission.SubmitAsync(http, RunwayDialect.For(http, endpoint)))
                 .WithName(endpoint);
+        group.MapGet("/tasks", RunwayTaskList.ListAsync).WithSummary("Reelay extension: the organization's tasks, newest first (limit 1–100, status, before)");
         group.MapGet("/tasks/{id}", GetAsync);
         group.MapDelete("/tasks/{id}", DeleteAsync);
     }
@@ -31,6 +32,8 @@ public static class RunwayEndpoints
         await using var connection = await db.OpenAsync();
         var row = await TaskRow.FindAsync(connection, Caller.From(http).OrgId, id.ToLowerInvariant());
         if (row is null) return RunwayErrors.TaskNotFound();
+        // A waiting task's place in line, for a progress display that polls this one route.
+        if (await QueuePosition.OfAsync(connection, row) is { } position) http.Response.Headers[QueuePosition.Header] = position.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Json(RunwayTaskMapping.ToRunway(row, (r, i) => urls.OutputUrl(r.Id, http, TaskRow.Extension(r.OutputKeys[i]), i)));
     }
 

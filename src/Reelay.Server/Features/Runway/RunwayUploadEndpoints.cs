@@ -68,16 +68,16 @@ public static class RunwayUploadEndpoints
     {
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType) ||
             HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
-            return Fail(400, "Send the file as multipart/form-data with every entry of 'fields' and a 'file' part.");
+            return Fail(400, UploadErrors.NotMultipart);
         http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = AssetOptions.UploadLimit + (1 << 20);
 
         await using var connection = await db.OpenAsync();
         var upload = await connection.QuerySingleOrDefaultAsync<(byte[] TokenHash, long ExpiresAt, long? CompletedAt)>(
             "SELECT token_hash, expires_at, completed_at FROM uploads WHERE id = @id", new { id });
-        if (upload.TokenHash is null) return Fail(404, "Unknown upload.");
+        if (upload.TokenHash is null) return Fail(404, UploadErrors.UnknownUpload);
         if (upload.ExpiresAt < Clock.NowMs()) return Fail(410, UploadStore.ExpiredUpload);
-        if (upload.CompletedAt is not null) return Fail(409, "A file was already uploaded here. Create a new upload for another file.");
-        if (http.Request.ContentLength == 0) return Fail(400, "The upload body is empty. Post the multipart form with every entry of 'fields' and a 'file' part.");
+        if (upload.CompletedAt is not null) return Fail(409, UploadErrors.AlreadyUploaded);
+        if (http.Request.ContentLength == 0) return Fail(400, UploadErrors.EmptyBody);
 
         var form = new UploadForm(boundary, http.Request.Body);
         var authorized = false;
@@ -94,7 +94,7 @@ public static class RunwayUploadEndpoints
                 }
                 else if (field == "file")
                 {
-                    if (!authorized) return Fail(403, "The upload form's 'token' field is missing or wrong; it must come before the file.");
+                    if (!authorized) return Fail(403, UploadErrors.BadToken);
                     return await StoreFileAsync(id, section.Body, connection, blobs, assetOptions, http.RequestAborted);
                 }
             }
@@ -103,7 +103,7 @@ public static class RunwayUploadEndpoints
         {
             return Fail(400, ex.Message);
         }
-        return Fail(400, "The form has no 'file' part.");
+        return Fail(400, UploadErrors.NoFilePart);
     }
 
     private static async Task<IResult> StoreFileAsync(string id, Stream file, System.Data.Common.DbConnection connection, IBlobStore blobs,
@@ -119,7 +119,7 @@ public static class RunwayUploadEndpoints
         {
             size = await BlobCopy.CopyCappedToFileAsync(file, temp, AssetOptions.UploadLimit, cancellationToken);
             if (size > AssetOptions.UploadLimit || size < AssetOptions.UploadMinimum)
-                return Fail(400, size > AssetOptions.UploadLimit ? $"The file is larger than {AssetRules.Megabytes(AssetOptions.UploadLimit)}." : $"The file is smaller than {AssetOptions.UploadMinimum} bytes.");
+                return Fail(400, size > AssetOptions.UploadLimit ? UploadErrors.TooLarge : UploadErrors.TooSmall);
             mediaType = await SniffAsync(temp);
             await blobs.PutFileAsync(key, temp, move: true, cancellationToken);
         }
