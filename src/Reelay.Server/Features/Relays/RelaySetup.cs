@@ -70,6 +70,9 @@ public static class RelaySetup
             lastSuccessAt = r.Health.LastSuccessAt,
             breaker = r.Resilience.BreakerState,
             skipped = r.Resilience.Skipped,
+            breakerOpenings = r.Health.BreakerOpenings,
+            breakerOpenedAt = r.Health.BreakerOpenedAt,
+            breakerClosedAt = r.Health.BreakerClosedAt,
         };
     }
 }

@@ -61,11 +61,13 @@ public sealed class UpstreamResilience
                 OnOpened = args =>
                 {
                     Interlocked.Exchange(ref _openUntilTicks, (DateTime.UtcNow + args.BreakDuration).Ticks);
+                    health.BreakerOpened();
                     return default;
                 },
                 OnClosed = _ =>
                 {
                     Interlocked.Exchange(ref _openUntilTicks, 0);
+                    health.BreakerClosed();
                     return default;
                 },
             })
