@@ -147,8 +147,13 @@ public sealed class RelayChainRuleTests
     {
         var core = new JsonObject { ["promptText"] = "a fox", ["ratio"] = "1280:720", ["duration"] = 15, ["imageBase64"] = "data:image/png;base64,AAAA" };
         Assert.Equal("""{"prompt":"a fox","orientation":"16:9","duration":15,"image_base64":"AAAA","callback_url":"https://gw/cb"}""",
-            RunBlobUpstream.Body(core, "https://gw/cb").ToJsonString());
-        Assert.Equal("""{"prompt":"x","orientation":"9:16"}""", RunBlobUpstream.Body(new JsonObject { ["promptText"] = "x", ["ratio"] = "720:1280" }, null).ToJsonString());
+            RunBlobUpstream.Body("sora_generate", core, "https://gw/cb").ToJsonString());
+        Assert.Equal("""{"prompt":"x","orientation":"9:16"}""", RunBlobUpstream.Body("sora_generate", new JsonObject { ["promptText"] = "x", ["ratio"] = "720:1280" }, null).ToJsonString());
+        var veo = new JsonObject { ["model"] = "veo-3-fast", ["promptText"] = "a fox at dawn", ["ratio"] = "720:1280", ["seed"] = 7,
+            ["startFrame"] = "data:image/png;base64,AA==", ["endFrame"] = "data:image/png;base64,AQ==", ["referenceImages"] = new JsonArray("data:image/jpeg;base64,Ag==") };
+        Assert.Equal("""{"prompt":"a fox at dawn","model":"veo-3-fast","aspect_ratio":"9:16","seed":7,"start_frame":"AA==","end_frame":"AQ==","reference_images":["Ag=="]}""",
+            RunBlobUpstream.Body("runblob_veo3", veo, null).ToJsonString());
+        Assert.Equal(("failed", "SAFETY.INPUT.TEXT"), (RunBlobUpstream.ReadTask(JsonNode.Parse("""{"status":"failed","error":{"message":"UNSAFE_CONTENT"}}""")!.AsObject()) is var v ? (v.Status, v.FailureCode) : default));
         Assert.Equal(12, RunBlobUpstream.Credits("0.1200"));
         Assert.Null(RunBlobUpstream.Credits("free"));
         var done = RunBlobUpstream.ReadTask(JsonNode.Parse("""{"status":"completed","video_url":"https://up/v.mp4","progress_pct":null}""")!.AsObject());

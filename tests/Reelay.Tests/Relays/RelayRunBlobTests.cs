@@ -13,8 +13,6 @@ namespace Reelay.Tests.Relays;
 /// </summary>
 public sealed class RelayRunBlobTests
 {
-    private const long SoraTenSeconds = 12; // 1.2 credits a second = "0.1200" USD, on both sides
-
     [Fact]
     public async Task A_runblob_relay_learns_of_completion_from_the_upstreams_callback_long_before_its_next_poll()
     {
@@ -31,8 +29,17 @@ public sealed class RelayRunBlobTests
         Assert.False(delivered);
     }
 
+    [Fact]
+    public async Task A_veo_generation_is_relayed_to_the_upstreams_veo_family_with_its_frames_as_base64()
+    {
+        var frame = "data:image/png;base64," + Convert.ToBase64String(Media.Image(1280, 720));
+        var (calls, _) = await RunAsync(callbacks: true, family: "veo", model: "veo-3-fast", seconds: 8,
+            body: new { prompt = "a lighthouse at dusk, waves below", model = "veo-3-fast", aspect_ratio = "16:9", bytes_image = frame });
+        Assert.True(calls >= 1, "the upstream never called back");
+    }
+
     /// <returns>How many callbacks reached the gateway, and whether the upstream logged one as delivered.</returns>
-    private static async Task<(int Calls, bool Delivered)> RunAsync(bool callbacks)
+    private static async Task<(int Calls, bool Delivered)> RunAsync(bool callbacks, string family = "sora", string model = "sora-2", double seconds = 10, object? body = null)
     {
         const string hooks = "hooks.assets.test";
         await using var tls = await AssetServer.StartAsync();
@@ -69,42 +76,44 @@ public sealed class RelayRunBlobTests
                     ["Relays:rb:CallbackBaseUrl"] = $"https://{hooks}:{tls.Port}",
                 };
             },
-            catalog: c => RelayPair.Serve(c, "sora-2", "relay:rb"));
+            catalog: c => RelayPair.Serve(c, model, "relay:rb"));
         gatewayUrl.Value = pair.Gateway.BaseUrl;
         var tenant = await pair.GatewayApi.NewTenantAsync(credits: 1000);
 
-        var created = await pair.GatewayApi.SendAsync(HttpMethod.Post, "/v1/sora/generate", tenant.Key, new { prompt = "a lighthouse at dusk", orientation = "16:9", duration = 10 });
+        var created = await pair.GatewayApi.SendAsync(HttpMethod.Post, $"/v1/{family}/generate", tenant.Key, body ?? new { prompt = "a lighthouse at dusk", orientation = "16:9", duration = 10 });
         Assert.True(created.Status == 201, $"{created.Status} {created.Body}");
         var id = created.Body.GetProperty("generation_id").GetString()!;
-        var done = await WaitForGenerationAsync(pair, tenant.Key, id, TimeSpan.FromSeconds(150));
+        var price = (long)Math.Round(decimal.Parse(created.Body.GetProperty("price").GetString()!, System.Globalization.CultureInfo.InvariantCulture) * 100);
+        var done = await WaitForGenerationAsync(pair, tenant.Key, family, id, TimeSpan.FromSeconds(150));
         Assert.True(done.GetProperty("status").GetString() == "completed", $"{done}\n{pair.GatewayOutput}");
         var videoUrl = done.GetProperty("video_url").GetString()!;
         Assert.StartsWith(pair.Gateway.BaseUrl.GetLeftPart(UriPartial.Authority), videoUrl);
 
         var (engine, upstreamId, cost) = await pair.RelayedAsync(id);
-        Assert.Equal(("relay:rb", SoraTenSeconds), (engine, cost));
-        var upstream = await pair.UpstreamApi.SendAsync(HttpMethod.Get, $"/v1/sora/generations/{upstreamId}/", account!.Key);
+        // The upstream's price (its create's "price") is the recorded cost: the same catalog prices both sides here.
+        Assert.Equal(("relay:rb", price), (engine, cost));
+        var upstream = await pair.UpstreamApi.SendAsync(HttpMethod.Get, $"/v1/{family}/generations/{upstreamId}/", account!.Key);
         Assert.Equal("completed", upstream.Body.GetProperty("status").GetString());
 
         var file = Path.Combine(TestPaths.NewTempDirectory("reelay-relay-rb"), "out.mp4");
         await File.WriteAllBytesAsync(file, await ReelayApi.DownloadAsync(videoUrl));
         var facts = Media.Probe(file);
         Assert.Equal(("h264", 1280, 720), (facts.Codec, facts.Width, facts.Height));
-        Assert.InRange(facts.Duration, 9.5, 10.5);
-        Assert.Equal(1000 - SoraTenSeconds, await pair.GatewayBalanceAsync(tenant.OrgId));
-        Assert.Equal(100_000 - SoraTenSeconds, (await pair.UpstreamApi.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{account.OrgId}")).GetProperty("creditBalance").GetInt64());
+        Assert.InRange(facts.Duration, seconds - 0.5, seconds + 0.5);
+        Assert.Equal(1000 - price, await pair.GatewayBalanceAsync(tenant.OrgId));
+        Assert.Equal(100_000 - price, (await pair.UpstreamApi.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{account.OrgId}")).GetProperty("creditBalance").GetInt64());
         await pair.AssertKeyNeverLoggedAsync(account.Key);
 
         var deliveries = (await pair.UpstreamApi.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{account.OrgId}/webhook-deliveries?limit=20")).GetProperty("deliveries");
         return (Volatile.Read(ref calls), deliveries.EnumerateArray().Any(d => d.GetProperty("state").GetString() == "delivered"));
     }
 
-    private static async Task<JsonElement> WaitForGenerationAsync(RelayPair pair, string key, string id, TimeSpan timeout)
+    private static async Task<JsonElement> WaitForGenerationAsync(RelayPair pair, string key, string family, string id, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var reply = await pair.GatewayApi.SendAsync(HttpMethod.Get, $"/v1/sora/generations/{id}/", key);
+            var reply = await pair.GatewayApi.SendAsync(HttpMethod.Get, $"/v1/{family}/generations/{id}/", key);
             Assert.Equal(200, reply.Status);
             if (reply.Body.GetProperty("status").GetString() is "completed" or "failed") return reply.Body;
             Assert.True(DateTime.UtcNow < deadline, $"Generation {id} is still {reply.Body}\n{pair.GatewayOutput}");

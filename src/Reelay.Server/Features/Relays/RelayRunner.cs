@@ -50,7 +50,10 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
             while (true)
             {
                 if (registry.Find(engine) is not { } next)
+                {
+                    if (!EngineRun.LocalEngines.Contains(engine)) throw new InvalidOperationException($"The engine '{engine}' is neither a configured relay nor a local engine.");
                     return await RelayStore.RecordEngineAsync(db, task.Id, task.LeaseToken, engine) ? engine : null;
+                }
                 relay = next;
                 if (upstreamId is not null) break;
                 if (!await RelayStore.RecordEngineAsync(db, task.Id, task.LeaseToken, engine)) return null;
@@ -67,7 +70,7 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
                 }
             }
             if (known?.TaskId == upstreamId) logger.LogInformation("Task {TaskId} resumes following upstream task {UpstreamTaskId} on {Engine}", task.Id, upstreamId, relay.Options.Engine);
-            var done = await FollowAsync(upstreamId, relay, state, work.Token);
+            var done = await FollowAsync(request.Endpoint, upstreamId, relay, state, work.Token);
             await FinishAsync(task, request, relay, done, state, work.Token);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -134,14 +137,14 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
     }
 
     /// <summary>Polls the upstream task until it ends; its progress becomes ours (the last 10% is the copy).</summary>
-    private async Task<UpstreamTask> FollowAsync(string upstreamId, Relay relay, RunProgress state, CancellationToken cancellationToken)
+    private async Task<UpstreamTask> FollowAsync(string endpoint, string upstreamId, Relay relay, RunProgress state, CancellationToken cancellationToken)
     {
         relay.Health.Started();
         try
         {
             while (true)
             {
-                var upstream = await relay.Client.GetAsync(upstreamId, cancellationToken);
+                var upstream = await relay.Client.GetAsync(endpoint, upstreamId, cancellationToken);
                 if (upstream.Status is "succeeded" or "failed" or "cancelled" or "gone") return upstream;
                 if (upstream.Status == "running") state.Value = Math.Max(state.Value, 0.9 * Math.Clamp(upstream.Progress, 0, 1));
                 // A callback from the upstream (RunBlob) wakes the loop early; the poll is the fallback.

@@ -28,7 +28,8 @@ public interface IUpstreamClient
     Task<UpstreamCreated> CreateAsync(UpstreamCreate create, CancellationToken cancellationToken);
     /// <summary>Whether the dialect can relay a catalog endpoint (checked at start-up for every model it serves).</summary>
     bool Serves(string endpoint);
-    Task<UpstreamTask> GetAsync(string upstreamTaskId, CancellationToken cancellationToken);
+    /// <summary>The upstream task of one of our catalog endpoints (a dialect may keep them under different paths).</summary>
+    Task<UpstreamTask> GetAsync(string endpoint, string upstreamTaskId, CancellationToken cancellationToken);
     Task CancelAsync(string upstreamTaskId, CancellationToken cancellationToken);
     /// <summary>Whether the dialect has an upload flow for large inputs.</summary>
     bool CanUpload { get; }
