@@ -45,30 +45,9 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
         {
             var request = GenerationRequest.FromJson(task.Params);
             var known = await RelayStore.FindAsync(db, task.Id);
-            var engine = known?.Engine is { } recorded && engines.Contains(recorded) ? recorded : registry.Pick(engines);
-            upstreamId = known?.Engine == engine ? known.TaskId : null;
-            while (true)
-            {
-                if (registry.Find(engine) is not { } next)
-                {
-                    if (!EngineRun.LocalEngines.Contains(engine)) throw new InvalidOperationException($"The engine '{engine}' is neither a configured relay nor a local engine.");
-                    return await RelayStore.RecordEngineAsync(db, task.Id, task.LeaseToken, engine) ? engine : null;
-                }
-                relay = next;
-                if (upstreamId is not null) break;
-                if (!await RelayStore.RecordEngineAsync(db, task.Id, task.LeaseToken, engine)) return null;
-                try
-                {
-                    upstreamId = await SubmitAsync(task, request, relay, RelayChain.HasFallback(engines, engine), work.Token);
-                    if (upstreamId is null) return null;
-                    break;
-                }
-                catch (UpstreamUnavailableException ex) when (RelayChain.Next(engines, engine, e => registry.Find(e)?.Resilience.Skipped == true) is { } fallback)
-                {
-                    logger.LogWarning("Task {TaskId}: {Reason} Falling back from {Engine} to {Fallback}", task.Id, ex.Message, engine, fallback);
-                    engine = fallback;
-                }
-            }
+            var chosen = await ChooseAsync(task, request, engines, known, work.Token);
+            if (chosen.Relay is null) return chosen.Local;
+            (relay, upstreamId) = (chosen.Relay, chosen.UpstreamId!);
             if (known?.TaskId == upstreamId) logger.LogInformation("Task {TaskId} resumes following upstream task {UpstreamTaskId} on {Engine}", task.Id, upstreamId, relay.Options.Engine);
             var done = await FollowAsync(request.Endpoint, upstreamId, relay, state, work.Token);
             await FinishAsync(task, request, relay, done, state, work.Token);
@@ -105,6 +84,37 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
             await heartbeat;
         }
         return null;
+    }
+
+    /// <summary>
+    /// The engine and upstream task this lease follows: the recorded ones after a crash, else a new create on the
+    /// engine picked now, falling back along the model's engines while a create finds its upstream down. Relay null:
+    /// the run ends here — with Local, the local engine to run; without, the task was dealt with (refused, lease lost).
+    /// </summary>
+    private async Task<(Relay? Relay, string? UpstreamId, string? Local)> ChooseAsync(ClaimedTask task, GenerationRequest request,
+        IReadOnlyList<string> engines, RelayStore.Upstream? known, CancellationToken cancellationToken)
+    {
+        var engine = known?.Engine is { } recorded && engines.Contains(recorded) ? recorded : registry.Pick(engines);
+        if (known?.Engine == engine && known.TaskId is { } followed && registry.Find(engine) is { } following) return (following, followed, null);
+        while (true)
+        {
+            if (registry.Find(engine) is not { } relay)
+            {
+                if (!EngineRun.LocalEngines.Contains(engine)) throw new InvalidOperationException($"The engine '{engine}' is neither a configured relay nor a local engine.");
+                return (null, null, await RelayStore.RecordEngineAsync(db, task.Id, task.LeaseToken, engine) ? engine : null);
+            }
+            if (!await RelayStore.RecordEngineAsync(db, task.Id, task.LeaseToken, engine)) return (null, null, null);
+            try
+            {
+                return await SubmitAsync(task, request, relay, RelayChain.HasFallback(engines, engine), cancellationToken) is { } created
+                    ? (relay, created, null) : (null, null, null);
+            }
+            catch (UpstreamUnavailableException ex) when (RelayChain.Next(engines, engine, e => registry.Find(e)?.Resilience.Skipped == true) is { } fallback)
+            {
+                logger.LogWarning("Task {TaskId}: {Reason} Falling back from {Engine} to {Fallback}", task.Id, ex.Message, engine, fallback);
+                engine = fallback;
+            }
+        }
     }
 
     /// <summary>
