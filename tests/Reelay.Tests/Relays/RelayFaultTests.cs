@@ -34,6 +34,6 @@ public sealed class RelayFaultTests
         Assert.Single(creates.Select(c => c.Header("Idempotency-Key")).Distinct());
         Assert.Equal(24, await pair.UpstreamChargedAsync());
         Assert.Equal(1000 - 24, await pair.GatewayBalanceAsync(tenant.OrgId));
-        pair.AssertKeyNeverLogged();
+        await pair.AssertKeyNeverLoggedAsync();
     }
 }

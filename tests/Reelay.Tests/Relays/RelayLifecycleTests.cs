@@ -39,7 +39,7 @@ public sealed class RelayLifecycleTests
         Assert.Equal(2 * Gen45TwoSeconds, await pair.UpstreamCreditsUsedAsync());
         Assert.Equal(2 * Gen45TwoSeconds, await pair.UpstreamChargedAsync());
         Assert.Equal(1000 - 2 * Gen45TwoSeconds, await pair.GatewayBalanceAsync(tenant.OrgId));
-        pair.AssertKeyNeverLogged();
+        await pair.AssertKeyNeverLoggedAsync();
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class RelayLifecycleTests
         // Safety failures are charged, upstream and here alike.
         Assert.Equal(Gen45TwoSeconds, await pair.UpstreamCreditsUsedAsync());
         Assert.Equal(1000 - Gen45TwoSeconds, await pair.GatewayBalanceAsync(tenant.OrgId));
-        pair.AssertKeyNeverLogged();
+        await pair.AssertKeyNeverLoggedAsync();
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class RelayLifecycleTests
         // One upstream task per gateway task, one charge each side.
         Assert.Equal(3 * Gen45TwoSeconds, await pair.UpstreamChargedAsync());
         Assert.Equal(1000 - 3 * Gen45TwoSeconds, await pair.GatewayBalanceAsync(tenant.OrgId));
-        pair.AssertKeyNeverLogged();
+        await pair.AssertKeyNeverLoggedAsync();
     }
 
     [Fact]

@@ -29,21 +29,40 @@ public sealed class RelayPair : IAsyncDisposable
     public ServerProcess Gateway { get; private set; }
     public ReelayApi GatewayApi { get; private set; }
 
-    /// <summary>Starts both; <paramref name="upstreamUrl"/> rewrites where the gateway sends upstream calls (a proxy).</summary>
-    public static async Task<RelayPair> StartAsync(Func<Uri, Task<Uri>>? upstreamUrl = null, IDictionary<string, string>? relaySettings = null)
+    /// <summary>
+    /// Starts both; <paramref name="upstreamUrl"/> rewrites where the gateway sends upstream calls (a proxy);
+    /// <paramref name="moreSettings"/> adds gateway settings once the upstream runs (a second relay, another account);
+    /// <paramref name="catalog"/> edits the gateway's catalog (default: gen4.5 on relay:up).
+    /// </summary>
+    public static async Task<RelayPair> StartAsync(Func<Uri, Task<Uri>>? upstreamUrl = null, IDictionary<string, string>? relaySettings = null,
+        Func<ServerProcess, Task<IDictionary<string, string>>>? moreSettings = null, Action<JsonObject>? catalog = null,
+        IDictionary<string, string>? upstreamSettings = null)
     {
-        var upstream = await ServerProcess.StartAsync();
+        var upstream = await ServerProcess.StartAsync(settings: upstreamSettings);
         var tenant = await new ReelayApi(upstream).NewTenantAsync(credits: 100_000, name: "gateway account");
         var baseUrl = upstreamUrl is null ? upstream.BaseUrl : await upstreamUrl(upstream.BaseUrl);
-        var settings = GatewaySettings(baseUrl, tenant.Key, relaySettings);
+        var settings = GatewaySettings(baseUrl, tenant.Key, relaySettings, catalog);
+        if (moreSettings is not null) foreach (var (k, v) in await moreSettings(upstream)) settings[k] = v;
         return new RelayPair(upstream, tenant, await ServerProcess.StartAsync(settings: settings), settings);
     }
 
-    public static Dictionary<string, string> GatewaySettings(Uri upstream, string key, IDictionary<string, string>? relaySettings = null)
+    /// <summary>Sets a model's engine ("relay:up") or engines (several, in priority order) in a catalog.</summary>
+    public static void Serve(JsonObject catalog, string model, params string[] engines)
     {
-        var catalog = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src/Reelay.Server/Features/Catalog/default-catalog.json")))!;
-        foreach (var model in catalog["models"]!.AsArray())
-            if ((string?)model!["id"] == "gen4.5") model["engine"] = "relay:up";
+        foreach (var m in catalog["models"]!.AsArray())
+        {
+            if ((string?)m!["id"] != model) continue;
+            m.AsObject().Remove("engine");
+            if (engines.Length == 1) m["engine"] = engines[0];
+            else m["engines"] = new JsonArray(engines.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray());
+        }
+    }
+
+    public static Dictionary<string, string> GatewaySettings(Uri upstream, string key, IDictionary<string, string>? relaySettings = null, Action<JsonObject>? edit = null)
+    {
+        var catalog = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src/Reelay.Server/Features/Catalog/default-catalog.json")))!.AsObject();
+        if (edit is null) Serve(catalog, "gen4.5", "relay:up");
+        else edit(catalog);
         var catalogFile = Path.Combine(TestPaths.NewTempDirectory("reelay-relay-catalog"), "catalog.json");
         File.WriteAllText(catalogFile, catalog.ToJsonString());
         var settings = new Dictionary<string, string>
@@ -113,11 +132,21 @@ public sealed class RelayPair : IAsyncDisposable
     public async Task<long> GatewayBalanceAsync(string orgId) =>
         (await GatewayApi.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{orgId}")).GetProperty("creditBalance").GetInt64();
 
-    /// <summary>Neither the gateway's log output nor its SQLite files (database, journal) hold the upstream key.</summary>
-    public void AssertKeyNeverLogged()
+    /// <summary>Neither the gateway's log output nor its database (SQLite files, or every text column on PostgreSQL) holds the upstream key.</summary>
+    public async Task AssertKeyNeverLoggedAsync(params string[] moreKeys)
     {
-        Assert.False(GatewayOutput.Contains(UpstreamTenant.Key, StringComparison.Ordinal), "The upstream key appeared in the gateway's output.");
-        var key = System.Text.Encoding.UTF8.GetBytes(UpstreamTenant.Key);
+        foreach (var k in moreKeys.Append(UpstreamTenant.Key)) await AssertKeyNeverStoredAsync(k);
+    }
+
+    private async Task AssertKeyNeverStoredAsync(string secret)
+    {
+        Assert.False(GatewayOutput.Contains(secret, StringComparison.Ordinal), "The upstream key appeared in the gateway's output.");
+        if (Gateway.DatabaseConnectionString is not null)
+        {
+            Assert.DoesNotContain((await TestDatabase.AllStoredTextAsync(Gateway)), v => v.Contains(secret, StringComparison.Ordinal));
+            return;
+        }
+        var key = System.Text.Encoding.UTF8.GetBytes(secret);
         foreach (var file in Directory.GetFiles(Gateway.DataDirectory, "reelay.db*"))
         {
             using var copy = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

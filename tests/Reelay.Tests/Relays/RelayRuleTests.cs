@@ -73,3 +73,128 @@ public sealed class RelayRuleTests
         Assert.Empty(ModelCatalog.Parse(file, new HashSet<string> { "main" }).Problems);
     }
 }
+
+/// <summary>The pure decisions added with fallback, breaker, RunBlob dialect, uploads and margin.</summary>
+public sealed class RelayChainRuleTests
+{
+    private static readonly string[] Chain = ["relay:a", "relay:b", "preview"];
+
+    [Fact]
+    public void A_task_goes_to_the_first_engine_whose_breaker_is_not_open_and_a_local_engine_is_never_skipped()
+    {
+        Assert.Equal("relay:a", RelayChain.Pick(Chain, _ => false));
+        Assert.Equal("relay:b", RelayChain.Pick(Chain, e => e == "relay:a"));
+        Assert.Equal("preview", RelayChain.Pick(Chain, e => e.StartsWith("relay:")));
+        // Nothing left to fall back to: the first keeps trying to its deadline.
+        Assert.Equal("relay:a", RelayChain.Pick(["relay:a", "relay:b"], _ => true));
+    }
+
+    [Fact]
+    public void After_an_unavailable_engine_the_next_one_not_skipped_is_tried_and_the_last_relay_is_tried_even_when_open()
+    {
+        Assert.Equal("relay:b", RelayChain.Next(Chain, "relay:a", _ => false));
+        Assert.Equal("preview", RelayChain.Next(Chain, "relay:a", e => e == "relay:b"));
+        Assert.Equal("relay:b", RelayChain.Next(["relay:a", "relay:b"], "relay:a", _ => true));
+        Assert.Null(RelayChain.Next(["relay:a", "relay:b"], "relay:b", _ => false));
+        Assert.True(RelayChain.HasFallback(Chain, "relay:b"));
+        Assert.False(RelayChain.HasFallback(Chain, "preview"));
+    }
+
+    [Fact]
+    public void The_loop_of_the_picked_relay_claims_and_the_first_relay_claims_for_a_local_fallback()
+    {
+        Assert.True(RelayChain.Claims(Chain, "relay:a", _ => false));
+        Assert.False(RelayChain.Claims(Chain, "relay:b", _ => false));
+        Assert.True(RelayChain.Claims(Chain, "relay:b", e => e == "relay:a"));
+        Assert.True(RelayChain.Claims(Chain, "relay:a", e => e.StartsWith("relay:")));
+        Assert.False(RelayChain.Claims(Chain, "relay:b", e => e.StartsWith("relay:")));
+    }
+
+    [Fact]
+    public void The_catalog_reads_an_engines_list_and_refuses_lists_it_cannot_serve()
+    {
+        var relays = new HashSet<string> { "a", "b" };
+        Assert.Equal(["relay:a", "relay:b", "preview"], Read(new JsonArray("relay:a", "relay:b", "preview"), relays, out var problems).Engines);
+        Assert.Empty(problems);
+        Read(new JsonArray("preview", "relay:a"), relays, out problems);
+        Assert.Contains("model 'gen4.5': engine 'preview' may only come last in \"engines\" (before it: relay:NAME engines to fall back from)", problems);
+        Read(new JsonArray("relay:a", "pool:gpu"), relays, out problems);
+        Assert.Contains("model 'gen4.5': a worker pool ('pool:gpu') serves a model alone, not as a fallback", problems);
+        Read(new JsonArray("relay:a", "relay:a"), relays, out problems);
+        Assert.Contains("model 'gen4.5': \"engines\" names an engine twice", problems);
+        Read(new JsonArray("relay:a", "relay:c"), relays, out problems);
+        Assert.Contains(problems, p => p.Contains("names the relay 'c', which is not configured"));
+        Read(new JsonArray(), relays, out problems);
+        Assert.Contains("model 'gen4.5': \"engines\" must list 1 to 8 engines in priority order", problems);
+    }
+
+    private static ModelDefinition Read(JsonArray engines, IReadOnlySet<string> relays, out List<string> problems)
+    {
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(Infrastructure.TestPaths.RepositoryRoot, "src/Reelay.Server/Features/Catalog/default-catalog.json")))!;
+        foreach (var model in file["models"]!.AsArray())
+            if ((string?)model!["id"] == "gen4.5")
+            {
+                model.AsObject().Remove("engine");
+                model["engines"] = engines;
+            }
+        var (models, found) = ModelCatalog.Parse(file, relays);
+        problems = found;
+        return models.Single(m => m.Id == "gen4.5");
+    }
+
+    [Fact]
+    public void A_stored_sora_request_becomes_runblobs_body_and_its_answers_our_words()
+    {
+        var core = new JsonObject { ["promptText"] = "a fox", ["ratio"] = "1280:720", ["duration"] = 15, ["imageBase64"] = "data:image/png;base64,AAAA" };
+        Assert.Equal("""{"prompt":"a fox","orientation":"16:9","duration":15,"image_base64":"AAAA","callback_url":"https://gw/cb"}""",
+            RunBlobUpstream.Body("sora_generate", core, "https://gw/cb").ToJsonString());
+        Assert.Equal("""{"prompt":"x","orientation":"9:16"}""", RunBlobUpstream.Body("sora_generate", new JsonObject { ["promptText"] = "x", ["ratio"] = "720:1280" }, null).ToJsonString());
+        var veo = new JsonObject { ["model"] = "veo-3-fast", ["promptText"] = "a fox at dawn", ["ratio"] = "720:1280", ["seed"] = 7,
+            ["startFrame"] = "data:image/png;base64,AA==", ["endFrame"] = "data:image/png;base64,AQ==", ["referenceImages"] = new JsonArray("data:image/jpeg;base64,Ag==") };
+        Assert.Equal("""{"prompt":"a fox at dawn","model":"veo-3-fast","aspect_ratio":"9:16","seed":7,"start_frame":"AA==","end_frame":"AQ==","reference_images":["Ag=="]}""",
+            RunBlobUpstream.Body("runblob_veo3", veo, null).ToJsonString());
+        Assert.Equal(("failed", "SAFETY.INPUT.TEXT"), (RunBlobUpstream.ReadTask(JsonNode.Parse("""{"status":"failed","error":{"message":"UNSAFE_CONTENT"}}""")!.AsObject()) is var v ? (v.Status, v.FailureCode) : default));
+        Assert.Equal(12, RunBlobUpstream.Credits("0.1200"));
+        Assert.Null(RunBlobUpstream.Credits("free"));
+        var done = RunBlobUpstream.ReadTask(JsonNode.Parse("""{"status":"completed","video_url":"https://up/v.mp4","progress_pct":null}""")!.AsObject());
+        Assert.Equal(("succeeded", "https://up/v.mp4"), (done.Status, done.Outputs.Single()));
+        var failed = RunBlobUpstream.ReadTask(JsonNode.Parse($$"""{"status":"failed","error_message":"{{Reelay.Server.Features.RunBlob.RunBlobMapping.PhotorealisticPeople}}"}""")!.AsObject());
+        Assert.Equal(("failed", "SAFETY.INPUT.IMAGE"), (failed.Status, failed.FailureCode));
+        Assert.Equal(0.4, RunBlobUpstream.ReadTask(JsonNode.Parse("""{"status":"processing","progress_pct":40}""")!.AsObject()).Progress, 3);
+    }
+
+    [Fact]
+    public void Inputs_above_the_threshold_are_uploaded_when_the_dialect_can()
+    {
+        Assert.True(UpstreamInputs.Uploads(3_000_001, 3_000_000, dialectUploads: true));
+        Assert.False(UpstreamInputs.Uploads(3_000_000, 3_000_000, dialectUploads: true));
+        Assert.False(UpstreamInputs.Uploads(50_000_000, 3_000_000, dialectUploads: false));
+    }
+
+    [Fact]
+    public void The_margin_window_defaults_to_thirty_days_to_today_and_refuses_bad_dates()
+    {
+        var now = new DateTime(2026, 3, 31, 12, 0, 0, DateTimeKind.Utc);
+        Assert.Equal((new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 31), (string?)null), RelayMargin.Window(null, null, now));
+        Assert.NotNull(RelayMargin.Window("2026-04-02", "2026-04-01", now).Error);
+        Assert.NotNull(RelayMargin.Window("2025-01-01", "2026-03-01", now).Error);
+        Assert.NotNull(RelayMargin.Window("31/03/2026", null, now).Error);
+    }
+
+    [Fact]
+    public void The_breaker_settings_are_read_and_checked()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Relays:up:BaseUrl"] = "https://api.example.com", ["Relays:up:ApiKey"] = "k",
+            ["Relays:up:Breaker:MinimumThroughput"] = "3", ["Relays:up:Breaker:BreakSeconds"] = "2.5",
+        }).Build();
+        var breaker = Assert.Single(RelayOptions.All(config)).Breaker;
+        Assert.Equal((0.5, 3, 30.0, 2.5), (breaker.FailureRatio, breaker.MinimumThroughput, breaker.Sampling.TotalSeconds, breaker.Break.TotalSeconds));
+        var bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Relays:up:BaseUrl"] = "https://api.example.com", ["Relays:up:ApiKey"] = "k", ["Relays:up:Breaker:FailureRatio"] = "2",
+        }).Build();
+        Assert.Equal("Relays:up:Breaker:FailureRatio must be a number above 0 and at most 1.", Assert.Throws<InvalidOperationException>(() => RelayOptions.All(bad)).Message);
+    }
+}

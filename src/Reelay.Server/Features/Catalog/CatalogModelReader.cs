@@ -6,7 +6,7 @@ namespace Reelay.Server.Features.Catalog;
 /// <summary>Reads one model of the catalog file; problems name the model and endpoint.</summary>
 public static class CatalogModelReader
 {
-    private static readonly HashSet<string> ModelKeys = ["id", "engine", "limits", "priceNote", "legacy", "endpoints", "description"];
+    private static readonly HashSet<string> ModelKeys = ["id", "engine", "engines", "limits", "priceNote", "legacy", "endpoints", "description"];
     private static readonly HashSet<string> EndpointKeys = ["output", "fields", "required", "rules", "defaults", "price", "description"];
 
     /// <param name="relays">The relays configured (Relays:NAME); null skips the check that a "relay:NAME" engine names one.</param>
@@ -20,14 +20,7 @@ public static class CatalogModelReader
         var id = o["id"]!.GetValue<string>();
         var where = $"model '{id}'";
         foreach (var key in o.Select(p => p.Key).Where(k => !ModelKeys.Contains(k))) problems.Add($"{where}: unknown key '{key}'");
-        var engine = o["engine"]?.GetValueKind() == JsonValueKind.String ? o["engine"]!.GetValue<string>() : "";
-        if (ModelCatalog.EngineRelay(engine) is { } relay)
-        {
-            if (relays is not null && !relays.Contains(relay))
-                problems.Add($"{where}: engine '{engine}' names the relay '{relay}', which is not configured (Relays:{relay}:BaseUrl and its other settings)");
-        }
-        else if (ModelCatalog.EnginePool(engine) is null && engine is not ("preview" or "noop"))
-            problems.Add($"{where}: engine '{engine}' is unknown (known: preview, noop, pool:NAME, relay:NAME)");
+        var engines = ReadEngines(o, where, problems, relays);
         var endpoints = new Dictionary<string, EndpointDefinition>(StringComparer.Ordinal);
         if (o["endpoints"] is not JsonObject list || list.Count == 0) problems.Add($"{where} serves no endpoint");
         else
@@ -36,8 +29,41 @@ public static class CatalogModelReader
                 if (!ModelCatalog.KnownEndpoints.Contains(name)) problems.Add($"{where}: endpoint '{name}' is unknown");
                 endpoints[name] = ReadEndpoint(endpoint as JsonObject ?? [], $"{where} {name}", parser, problems);
             }
-        return new ModelDefinition(id, engine, endpoints, ReadLimits(o["limits"], where, problems),
-            o["priceNote"]?.ToString(), o["legacy"]?.GetValueKind() == JsonValueKind.True);
+        return new ModelDefinition(id, engines.FirstOrDefault() ?? "", endpoints, ReadLimits(o["limits"], where, problems),
+            o["priceNote"]?.ToString(), o["legacy"]?.GetValueKind() == JsonValueKind.True, engines.Count > 1 ? engines : null);
+    }
+
+    /// <summary>
+    /// "engine": one engine, or "engines": several in priority order (fallback). A list is relays, optionally ending
+    /// with one local engine (preview, noop) as the last resort; a worker pool serves a model alone.
+    /// </summary>
+    private static List<string> ReadEngines(JsonObject o, string where, List<string> problems, IReadOnlySet<string>? relays)
+    {
+        List<string> engines;
+        if (o["engines"] is { } list)
+        {
+            if (o["engine"] is not null) problems.Add($"{where}: give either \"engine\" or \"engines\", not both");
+            engines = (list as JsonArray ?? []).Select(e => e?.GetValueKind() == JsonValueKind.String ? e.GetValue<string>() : "").ToList();
+            if (list is not JsonArray || engines.Count is 0 or > 8) problems.Add($"{where}: \"engines\" must list 1 to 8 engines in priority order");
+            if (engines.Distinct().Count() != engines.Count) problems.Add($"{where}: \"engines\" names an engine twice");
+            for (var i = 0; i < engines.Count - 1 && engines.Count > 1; i++)
+                if (ModelCatalog.EngineRelay(engines[i]) is null)
+                    problems.Add($"{where}: engine '{engines[i]}' may only come last in \"engines\" (before it: relay:NAME engines to fall back from)");
+            if (engines.Count > 1 && ModelCatalog.EnginePool(engines[^1]) is not null)
+                problems.Add($"{where}: a worker pool ('{engines[^1]}') serves a model alone, not as a fallback");
+        }
+        else engines = [o["engine"]?.GetValueKind() == JsonValueKind.String ? o["engine"]!.GetValue<string>() : ""];
+        foreach (var engine in engines.Distinct())
+        {
+            if (ModelCatalog.EngineRelay(engine) is { } relay)
+            {
+                if (relays is not null && !relays.Contains(relay))
+                    problems.Add($"{where}: engine '{engine}' names the relay '{relay}', which is not configured (Relays:{relay}:BaseUrl and its other settings)");
+            }
+            else if (ModelCatalog.EnginePool(engine) is null && engine is not ("preview" or "noop"))
+                problems.Add($"{where}: engine '{engine}' is unknown (known: preview, noop, pool:NAME, relay:NAME)");
+        }
+        return engines;
     }
 
     private static EndpointDefinition ReadEndpoint(JsonObject o, string where, SchemaParser parser, List<string> problems)

@@ -2,15 +2,22 @@ using System.Text.Json.Nodes;
 
 namespace Reelay.Server.Features.Catalog;
 
-/// <summary>A model of the catalog: its engine, its default limits and the endpoints it serves.</summary>
+/// <summary>
+/// A model of the catalog: its engine (the first of <see cref="Engines"/> when the catalog names several, in priority
+/// order, for fallback), its default limits and the endpoints it serves.
+/// </summary>
 public sealed record ModelDefinition(
     string Id,
     string Engine,
     IReadOnlyDictionary<string, EndpointDefinition> Endpoints,
     ModelLimits? Limits = null,
     string? PriceNote = null,
-    bool Legacy = false)
+    bool Legacy = false,
+    IReadOnlyList<string>? EngineChain = null)
 {
+    /// <summary>The engines that may serve the model, in priority order ("engines"), or just its one "engine".</summary>
+    public IReadOnlyList<string> Engines => EngineChain ?? [Engine];
+
     public ModelLimits DefaultLimits => Limits ?? new ModelLimits(2, 200);
 
     /// <summary>The aspect bounds of the model's prompt images (what the asset checker applies when told the model).</summary>

@@ -17,7 +17,8 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
     public static string OutputKey(string taskId, string leaseToken, string extension = ".mp4", int index = 0) =>
         $"{OutputPrefix(taskId)}/{leaseToken}{(index == 0 ? "" : $"-{index}")}{extension}";
 
-    public async Task RunAsync(ClaimedTask task, CancellationToken stoppingToken)
+    /// <param name="engine">The local engine to run, when not the model's first (a relayed model's last-resort fallback).</param>
+    public async Task RunAsync(ClaimedTask task, CancellationToken stoppingToken, string? engine = null)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id, ["OrganizationId"] = task.OrgId });
         using var activity = ReelayTracing.StartFrom("task.run", task.TraceParent, task.Id, task.OrgId);
@@ -30,7 +31,7 @@ public sealed class TaskRunner(Db db, IBlobStore blobs, ModelCatalog catalog, Re
         try
         {
             var request = GenerationRequest.FromJson(task.Params);
-            var engine = catalog.Find(task.Model)?.Engine ?? "preview";
+            engine ??= catalog.Find(task.Model)?.Engine ?? "preview";
             var extension = EngineRun.OutputExtension(engine, request);
             output = Path.Combine(options.TempDirectory, $"render-{task.Id}-{task.LeaseToken}{extension}");
             var paths = new Dictionary<int, string>();

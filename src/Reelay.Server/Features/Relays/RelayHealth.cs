@@ -16,6 +16,20 @@ public sealed class RelayHealth
     public DateTime? LastSuccessAt { get; private set; }
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>How often the breaker opened on this node, and when it last opened and closed (for the admin view).</summary>
+    public int BreakerOpenings => Volatile.Read(ref _openings);
+    public DateTime? BreakerOpenedAt { get; private set; }
+    public DateTime? BreakerClosedAt { get; private set; }
+    private int _openings;
+
+    public void BreakerOpened()
+    {
+        Interlocked.Increment(ref _openings);
+        BreakerOpenedAt = DateTime.UtcNow;
+    }
+
+    public void BreakerClosed() => BreakerClosedAt = DateTime.UtcNow;
+
     public void Started() => Interlocked.Increment(ref _inFlight);
     public void Ended() => Interlocked.Decrement(ref _inFlight);
 

@@ -13,14 +13,19 @@ public sealed class RelayRegistry
     /// <summary>The relay an engine ("relay:NAME") names, or null.</summary>
     public Relay? Find(string engine) => _relays.GetValueOrDefault(engine);
 
+    /// <summary>The engine a new task of a model with these engines goes to now (<see cref="RelayChain.Pick"/>).</summary>
+    public string Pick(IReadOnlyList<string> engines) => RelayChain.Pick(engines, e => Find(e)?.Resilience.Skipped == true);
+
     private static Relay Create(RelayOptions options)
     {
         var health = new RelayHealth();
+        var resilience = new UpstreamResilience(options, health);
         IUpstreamClient client = options.Dialect switch
         {
-            "runway" => new RunwayUpstream(options, health),
+            "runway" => new RunwayUpstream(options, health, resilience),
+            "runblob" => new RunBlobUpstream(options, health, resilience),
             _ => throw new InvalidOperationException($"Relays:{options.Name}:Dialect '{options.Dialect}' has no client."),
         };
-        return new Relay(options, client, health);
+        return new Relay(options, client, health, resilience);
     }
 }

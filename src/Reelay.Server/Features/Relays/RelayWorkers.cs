@@ -5,10 +5,12 @@ using Reelay.Server.Infrastructure;
 namespace Reelay.Server.Features.Relays;
 
 /// <summary>
-/// The in-process relay workers: for each configured relay, one loop claims pending tasks of the models whose engine
-/// is "relay:NAME" and follows each on the upstream. A relay runs at most MaxConcurrent tasks at once — counted over
-/// every node, checked before each claim — and the excess stays PENDING in our queue (not THROTTLED: that state means
-/// the organization's own limit, which the queue already applies before a task gets here).
+/// The in-process relay workers: for each configured relay, one loop claims pending tasks of the models whose engines
+/// pick "relay:NAME" now (<see cref="RelayChain.Claims"/>: the first engine whose breaker is not open) and follows each
+/// on the upstream. A relay runs at most MaxConcurrent tasks at once — counted over every node, checked before each
+/// claim — and the excess stays PENDING in our queue (not THROTTLED: that state means the organization's own limit,
+/// which the queue already applies before a task gets here). A task that falls back to this relay from another one
+/// during its run counts too, but is not held back by the check (it is already running).
 /// </summary>
 public sealed class RelayWorkers(Db db, ModelCatalog catalog, ReelayOptions options, TaskSignal signal, RelayRegistry registry, RelayRunner runner, ILogger<RelayWorkers> logger)
     : BackgroundService
@@ -16,12 +18,13 @@ public sealed class RelayWorkers(Db db, ModelCatalog catalog, ReelayOptions opti
     private readonly string _nodeId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(registry.All.Select(relay => (relay, models: catalog.Models.Where(m => m.Engine == relay.Options.Engine).Select(m => m.Id).ToList()))
+        Task.WhenAll(registry.All.Select(relay => (relay, models: catalog.Models.Where(m => m.Engines.Contains(relay.Options.Engine)).ToList()))
             .Where(r => r.models.Count > 0)
             .Select(r => LoopAsync(r.relay, r.models, stoppingToken)));
 
-    private async Task LoopAsync(Relay relay, IReadOnlyCollection<string> models, CancellationToken stoppingToken)
+    private async Task LoopAsync(Relay relay, IReadOnlyList<ModelDefinition> served, CancellationToken stoppingToken)
     {
+        var models = served.Select(m => m.Id).ToList();
         logger.LogInformation("Relay {Engine} serves {Models} (at most {Max} at once, dialect {Dialect})",
             relay.Options.Engine, string.Join(", ", models), relay.Options.MaxConcurrent, relay.Options.Dialect);
         var owner = $"{_nodeId}/{relay.Options.Engine}";
@@ -33,8 +36,10 @@ public sealed class RelayWorkers(Db db, ModelCatalog catalog, ReelayOptions opti
             {
                 await slots.WaitAsync(stoppingToken);
                 var seen = signal.Version;
-                var task = await RelayStore.RunningAsync(db, models) < relay.Options.MaxConcurrent
-                    ? await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, models) : null;
+                var claimable = served.Where(m => RelayChain.Claims(m.Engines, relay.Options.Engine, e => registry.Find(e)?.Resilience.Skipped == true))
+                    .Select(m => m.Id).ToList();
+                var task = claimable.Count > 0 && await RelayStore.RunningAsync(db, relay.Options.Engine) < relay.Options.MaxConcurrent
+                    ? await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, claimable) : null;
                 if (task is null)
                 {
                     slots.Release();

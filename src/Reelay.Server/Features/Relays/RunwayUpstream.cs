@@ -1,83 +1,26 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace Reelay.Server.Features.Relays;
 
 /// <summary>
 /// The Runway developer API as an upstream (api.dev.runwayml.com, or another Reelay): POST /v1/{endpoint},
-/// GET /v1/tasks/{id}, DELETE /v1/tasks/{id}. Each call goes through one Polly pipeline: a deadline (the relay's
-/// Timeout) around retries with exponential backoff and jitter around a per-attempt timeout.
+/// GET /v1/tasks/{id}, DELETE /v1/tasks/{id}. Each call goes through the upstream's Polly pipelines
+/// (<see cref="UpstreamResilience"/>: deadline, retries, circuit breaker).
 /// </summary>
-public sealed class RunwayUpstream : IUpstreamClient
+public sealed class RunwayUpstream(RelayOptions relay, RelayHealth health, UpstreamResilience resilience, HttpMessageHandler? handler = null)
+    : UpstreamHttp(relay, health, resilience, handler), IUpstreamClient
 {
     public const string Version = "2024-11-06";
-    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan DownloadAttemptTimeout = TimeSpan.FromMinutes(5);
-    private readonly RelayOptions _relay;
-    private readonly RelayHealth _health;
-    private readonly HttpClient _http;
-    private readonly ResiliencePipeline<HttpResponseMessage> _calls;
-    private readonly ResiliencePipeline _downloads;
 
-    public RunwayUpstream(RelayOptions relay, RelayHealth health, HttpMessageHandler? handler = null)
+    /// <summary>The Runway endpoints: their bodies are the catalog's field names as they are.</summary>
+    public bool Serves(string endpoint) => endpoint is "image_to_video" or "text_to_video" or "video_to_video";
+
+    public async Task<UpstreamCreated> CreateAsync(UpstreamCreate create, CancellationToken cancellationToken)
     {
-        _relay = relay;
-        _health = health;
-        // No HttpClientFactory logging handlers: request lines with headers must never reach the log.
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-        _calls = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddTimeout(relay.Timeout)
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>().Handle<HttpRequestException>().Handle<TimeoutRejectedException>()
-                    .HandleResult(r => IsTransient(r.StatusCode)),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(5),
-                OnRetry = args =>
-                {
-                    Telemetry.ReelayMetrics.RelayCall(relay.Name, "retried");
-                    _health.Failed(args.Outcome.Exception?.GetType().Name ?? $"HTTP {(int)args.Outcome.Result!.StatusCode}");
-                    args.Outcome.Result?.Dispose();
-                    return default;
-                },
-            })
-            .AddTimeout(AttemptTimeout)
-            .Build();
-        _downloads = new ResiliencePipelineBuilder()
-            .AddTimeout(relay.Timeout)
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<IOException>().Handle<TimeoutRejectedException>(),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(5),
-                OnRetry = args =>
-                {
-                    _health.Failed("download: " + args.Outcome.Exception?.GetType().Name);
-                    return default;
-                },
-            })
-            .AddTimeout(DownloadAttemptTimeout)
-            .Build();
-    }
-
-    /// <summary>What is worth asking again: rate limits, the upstream's own trouble, and an idempotent create still in flight.</summary>
-    public static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.Conflict or HttpStatusCode.RequestTimeout || (int)status >= 500;
-
-    public async Task<UpstreamCreated> CreateAsync(string endpoint, JsonObject body, string idempotencyKey, string? simulate, CancellationToken cancellationToken)
-    {
-        var text = body.ToJsonString();
+        var (endpoint, idempotencyKey, simulate) = (create.Endpoint, create.IdempotencyKey, create.Simulate);
+        var text = create.Body.ToJsonString();
         using var response = await SendAsync(() =>
         {
             var request = Request(HttpMethod.Post, $"v1/{endpoint}");
@@ -85,14 +28,14 @@ public sealed class RunwayUpstream : IUpstreamClient
             request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
             if (simulate is not null) request.Headers.TryAddWithoutValidation(Engines.Simulation.Header, simulate);
             return request;
-        }, cancellationToken);
+        }, cancellationToken, create.FailFast);
         var json = await ReadJsonAsync(response, cancellationToken);
         if (response.IsSuccessStatusCode && json?["id"]?.GetValueKind() == JsonValueKind.String) return new UpstreamCreated(json["id"]!.GetValue<string>());
         return new UpstreamCreated(null, (int)response.StatusCode, Message(json, response),
             (json?["issues"] as JsonArray ?? []).Select(i => string.Join('.', (i?["path"] as JsonArray ?? []).Select(p => p?.ToString()))).ToList());
     }
 
-    public async Task<UpstreamTask> GetAsync(string upstreamTaskId, CancellationToken cancellationToken)
+    public async Task<UpstreamTask> GetAsync(string endpoint, string upstreamTaskId, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => Request(HttpMethod.Get, $"v1/tasks/{Uri.EscapeDataString(upstreamTaskId)}"), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return UpstreamTask.Gone;
@@ -126,64 +69,44 @@ public sealed class RunwayUpstream : IUpstreamClient
         using var response = await SendAsync(() => Request(HttpMethod.Delete, $"v1/tasks/{Uri.EscapeDataString(upstreamTaskId)}"), cancellationToken);
     }
 
-    public Task DownloadAsync(string url, string path, CancellationToken cancellationToken) =>
-        Guard(async () => await _downloads.ExecuteAsync(async token =>
-        {
-            // Output URLs are signed on their own: the upstream's key is not sent to wherever they point.
-            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, token);
-            response.EnsureSuccessStatusCode();
-            await using var file = File.Create(path);
-            await response.Content.CopyToAsync(file, token);
-            _health.Succeeded();
-        }, cancellationToken));
+    public bool CanUpload => true;
 
-    private Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, CancellationToken cancellationToken) =>
-        Guard(async () =>
-        {
-            var response = await _calls.ExecuteAsync(async token => await _http.SendAsync(request(), token), cancellationToken);
-            Telemetry.ReelayMetrics.RelayCall(_relay.Name, "ok");
-            _health.Succeeded();
-            return response;
-        });
-
-    /// <summary>The deadline passing becomes the one exception the runner maps to THIRD_PARTY.UNAVAILABLE.</summary>
-    private async Task<T> Guard<T>(Func<Task<T>> call)
+    /// <summary>
+    /// Runway's upload flow: POST /v1/uploads (ephemeral) gives a form — uploadUrl and fields — the file is posted to
+    /// as multipart/form-data, and the runwayUri names it in the create. The form's URL is signed by its fields, so
+    /// the key is not sent there.
+    /// </summary>
+    public async Task<string> UploadAsync(string fileName, string mediaType, string path, CancellationToken cancellationToken)
     {
-        try
+        var ask = new JsonObject { ["filename"] = fileName, ["type"] = "ephemeral" }.ToJsonString();
+        using var created = await SendAsync(() =>
         {
-            return await call();
-        }
-        catch (TimeoutRejectedException ex)
+            var request = Request(HttpMethod.Post, "v1/uploads");
+            request.Content = new StringContent(ask, System.Text.Encoding.UTF8, "application/json");
+            return request;
+        }, cancellationToken);
+        var form = await ReadJsonAsync(created, cancellationToken);
+        if (!created.IsSuccessStatusCode || form?["uploadUrl"]?.ToString() is not { } uploadUrl || form["runwayUri"]?.ToString() is not { } uri)
+            throw new UpstreamRefusedException((int)created.StatusCode, "The upstream refused an upload: " + Message(form, created));
+        using var posted = await SendAsync(() =>
         {
-            Telemetry.ReelayMetrics.RelayCall(_relay.Name, "unavailable");
-            throw new UpstreamUnavailableException($"The upstream '{_relay.Name}' stayed unreachable for {_relay.Timeout.TotalSeconds:0.#} s.", ex);
-        }
+            var content = new MultipartFormDataContent();
+            foreach (var (name, value) in form["fields"] as JsonObject ?? []) content.Add(new StringContent(value?.ToString() ?? ""), name);
+            var file = new StreamContent(File.OpenRead(path));
+            file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+            content.Add(file, "file", fileName);
+            return new HttpRequestMessage(HttpMethod.Post, uploadUrl) { Content = content };
+        }, cancellationToken);
+        if (!posted.IsSuccessStatusCode)
+            throw new UpstreamRefusedException((int)posted.StatusCode, "The upstream refused an uploaded file: " + Message(await ReadJsonAsync(posted, cancellationToken), posted));
+        return uri;
     }
 
-    private Task Guard(Func<Task> call) => Guard(async () => { await call(); return true; });
-
-    private HttpRequestMessage Request(HttpMethod method, string path)
+    protected override void Authorize(HttpRequestMessage request)
     {
-        var request = new HttpRequestMessage(method, new Uri(_relay.BaseUrl, path));
-        request.Headers.TryAddWithoutValidation("Authorization", _relay.Authorization);
+        base.Authorize(request);
         request.Headers.TryAddWithoutValidation("X-Runway-Version", Version);
-        return request;
     }
-
-    private static async Task<JsonObject?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string Message(JsonObject? json, HttpResponseMessage response) =>
-        json?["error"]?.ToString() ?? $"The upstream answered HTTP {(int)response.StatusCode}.";
 }
 
 /// <summary>The upstream answered a follow-up call with a lasting refusal (401, 403, 400): retrying will not help.</summary>

@@ -9,8 +9,15 @@ public sealed record UpstreamTask(string Status, double Progress, IReadOnlyList<
     public static readonly UpstreamTask Gone = new("gone", 0, [], null, null, null);
 }
 
-/// <summary>How a create call ended: the upstream's task id, or a refusal that no retry will change (a 4xx).</summary>
-public sealed record UpstreamCreated(string? TaskId, int Status = 200, string? Error = null, IReadOnlyList<string>? IssuePaths = null);
+/// <summary>How a create call ended: the upstream's task id (and its price, when the create says it), or a refusal that no retry will change (a 4xx).</summary>
+public sealed record UpstreamCreated(string? TaskId, int Status = 200, string? Error = null, IReadOnlyList<string>? IssuePaths = null, long? Cost = null);
+
+/// <summary>
+/// One create: the catalog endpoint, the body in catalog field names (inputs inlined or uploaded), the key that makes
+/// a repeat find the same upstream task, the sandbox instruction, whether to give up at once when the breaker is open
+/// (another engine is left), and where the upstream may call back (null: poll only).
+/// </summary>
+public sealed record UpstreamCreate(string Endpoint, JsonObject Body, string IdempotencyKey, string? Simulate, bool FailFast, string? CallbackUrl);
 
 /// <summary>
 /// One upstream dialect's calls. Transient trouble (429, 5xx, connection errors, timeouts) is retried inside each
@@ -18,9 +25,16 @@ public sealed record UpstreamCreated(string? TaskId, int Status = 200, string? E
 /// </summary>
 public interface IUpstreamClient
 {
-    Task<UpstreamCreated> CreateAsync(string endpoint, JsonObject body, string idempotencyKey, string? simulate, CancellationToken cancellationToken);
-    Task<UpstreamTask> GetAsync(string upstreamTaskId, CancellationToken cancellationToken);
+    Task<UpstreamCreated> CreateAsync(UpstreamCreate create, CancellationToken cancellationToken);
+    /// <summary>Whether the dialect can relay a catalog endpoint (checked at start-up for every model it serves).</summary>
+    bool Serves(string endpoint);
+    /// <summary>The upstream task of one of our catalog endpoints (a dialect may keep them under different paths).</summary>
+    Task<UpstreamTask> GetAsync(string endpoint, string upstreamTaskId, CancellationToken cancellationToken);
     Task CancelAsync(string upstreamTaskId, CancellationToken cancellationToken);
+    /// <summary>Whether the dialect has an upload flow for large inputs.</summary>
+    bool CanUpload { get; }
+    /// <summary>Uploads one input file; returns the URI a create names it by.</summary>
+    Task<string> UploadAsync(string fileName, string mediaType, string path, CancellationToken cancellationToken);
     /// <summary>Streams one output to a local file.</summary>
     Task DownloadAsync(string url, string path, CancellationToken cancellationToken);
 }

@@ -32,7 +32,7 @@ public static class ReelayMetrics
     private static readonly Histogram<double> WebhookLatency = Meter.CreateHistogram<double>("reelay.webhook.delivery.duration", "s",
         "Time of one webhook attempt until the receiver's answer, by kind and outcome.");
     private static readonly Counter<long> RelayCalls = Meter.CreateCounter<long>("reelay.relay.upstream.calls", "{call}",
-        "Calls to a relay's upstream, by relay and outcome (ok, retried, unavailable).");
+        "Calls to a relay's upstream, by relay and outcome (ok, retried, unavailable, breaker_open).");
 
     /// <summary>Every instrument, gauges included: the README's metric table is generated from this (and a test keeps it so).</summary>
     public static IReadOnlyList<MetricInfo> Catalog =>

@@ -1,0 +1,72 @@
+using System.Globalization;
+using Dapper;
+using Reelay.Server.Infrastructure;
+
+namespace Reelay.Server.Features.Relays;
+
+/// <summary>
+/// GET /admin/v1/relays/margin: per UTC day (of the task's end) and model, what our customers were charged for the
+/// tasks an engine of a model's list served (the ledger's charges less refunds of those tasks) against what the
+/// upstreams reported they cost (upstream_cost, in the upstream's credits), with a breakdown per engine. A task whose
+/// upstream reported no cost (cancelled before it, a local fallback) counts in tasksWithoutUpstreamCost.
+/// </summary>
+public static class RelayMargin
+{
+    public const int MaxDays = 366;
+
+    public sealed record Row(string Model, string Engine, long Day, long Tasks, long Charged, long UpstreamCost, long WithoutCost);
+
+    /// <summary>The window of dates (inclusive): default the 30 days to today; pure.</summary>
+    public static (DateOnly From, DateOnly To, string? Error) Window(string? from, string? to, DateTime now)
+    {
+        static DateOnly? Date(string? text) => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        var end = to is null ? DateOnly.FromDateTime(now) : Date(to);
+        var start = from is null ? end?.AddDays(-29) : Date(from);
+        if (start is null || end is null) return (default, default, "'from' and 'to' are dates in the form YYYY-MM-DD.");
+        if (start > end) return (default, default, "'from' must not be after 'to'.");
+        if (end.Value.DayNumber - start.Value.DayNumber + 1 > MaxDays) return (default, default, $"The window is at most {MaxDays} days.");
+        return (start.Value, end.Value, null);
+    }
+
+    /// <summary>The report rows, grouped by day and model, newest day first (pure over the query's rows).</summary>
+    public static IEnumerable<object> Shape(IEnumerable<Row> rows) =>
+        rows.GroupBy(r => (r.Day, r.Model)).OrderByDescending(g => g.Key.Day).ThenBy(g => g.Key.Model, StringComparer.Ordinal).Select(g =>
+        {
+            var charged = g.Sum(r => r.Charged);
+            var cost = g.Sum(r => r.UpstreamCost);
+            return (object)new
+            {
+                date = DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (int)g.Key.Day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                model = g.Key.Model,
+                tasks = g.Sum(r => r.Tasks),
+                chargedCredits = charged,
+                upstreamCredits = cost,
+                marginCredits = charged - cost,
+                marginRatio = charged == 0 ? (double?)null : Math.Round((charged - cost) / (double)charged, 4),
+                tasksWithoutUpstreamCost = g.Sum(r => r.WithoutCost),
+                engines = g.OrderBy(r => r.Engine, StringComparer.Ordinal)
+                    .Select(r => new { engine = r.Engine, tasks = r.Tasks, chargedCredits = r.Charged, upstreamCredits = r.UpstreamCost }),
+            };
+        });
+
+    public static async Task<IEnumerable<object>> ReportAsync(Db db, DateOnly from, DateOnly to)
+    {
+        var start = (long)(from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalMilliseconds;
+        var end = (long)(to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalMilliseconds;
+        await using var connection = await db.OpenAsync();
+        // Refunds are grants naming the task: they come off what the task brought in.
+        var rows = await connection.QueryAsync<Row>(
+            """
+            SELECT t.model AS Model, t.upstream_engine AS Engine, t.finished_at / 86400000 AS Day, COUNT(*) AS Tasks,
+                   CAST(COALESCE(SUM(c.charged), 0) AS BIGINT) AS Charged,
+                   CAST(COALESCE(SUM(t.upstream_cost), 0) AS BIGINT) AS UpstreamCost,
+                   CAST(SUM(CASE WHEN t.upstream_cost IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS WithoutCost
+            FROM tasks t
+            LEFT JOIN (SELECT task_id, -SUM(amount) AS charged FROM ledger_entries
+                       WHERE kind IN ('charge', 'grant') AND task_id IS NOT NULL GROUP BY task_id) c ON c.task_id = t.id
+            WHERE t.upstream_engine IS NOT NULL AND t.finished_at >= @start AND t.finished_at < @end
+            GROUP BY t.model, t.upstream_engine, t.finished_at / 86400000
+            """, new { start, end });
+        return Shape(rows);
+    }
+}

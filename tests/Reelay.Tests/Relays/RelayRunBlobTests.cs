@@ -1,0 +1,123 @@
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Reelay.Tests.Infrastructure;
+
+namespace Reelay.Tests.Relays;
+
+/// <summary>
+/// sora-2 on the gateway relayed to a second Reelay speaking RunBlob (POST /v1/sora/generate), through RunBlob's
+/// own flow on the gateway. With callbacks the upstream's webhook (over HTTPS, to the test's TLS server, which hands
+/// it to the gateway) tells the relay the generation ended; without them the relay polls.
+/// </summary>
+public sealed class RelayRunBlobTests
+{
+    [Fact]
+    public async Task A_runblob_relay_learns_of_completion_from_the_upstreams_callback_long_before_its_next_poll()
+    {
+        var (calls, delivered) = await RunAsync(callbacks: true);
+        Assert.True(calls >= 1, "the upstream never called back");
+        Assert.True(delivered, "the upstream's delivery log shows no delivered callback");
+    }
+
+    [Fact]
+    public async Task A_runblob_relay_without_callbacks_follows_the_generation_by_polling()
+    {
+        var (calls, delivered) = await RunAsync(callbacks: false);
+        Assert.Equal(0, calls);
+        Assert.False(delivered);
+    }
+
+    [Fact]
+    public async Task A_veo_generation_is_relayed_to_the_upstreams_veo_family_with_its_frames_as_base64()
+    {
+        var frame = "data:image/png;base64," + Convert.ToBase64String(Media.Image(1280, 720));
+        var (calls, _) = await RunAsync(callbacks: true, family: "veo", model: "veo-3-fast", seconds: 8,
+            body: new { prompt = "a lighthouse at dusk, waves below", model = "veo-3-fast", aspect_ratio = "16:9", bytes_image = frame });
+        Assert.True(calls >= 1, "the upstream never called back");
+    }
+
+    /// <returns>How many callbacks reached the gateway, and whether the upstream logged one as delivered.</returns>
+    private static async Task<(int Calls, bool Delivered)> RunAsync(bool callbacks, string family = "sora", string model = "sora-2", double seconds = 10, object? body = null)
+    {
+        const string hooks = "hooks.assets.test";
+        await using var tls = await AssetServer.StartAsync();
+        var gatewayUrl = new StrongBox<Uri?>();
+        var calls = 0;
+        tls.Map("/relays/v1/callbacks/rb", async context =>
+        {
+            Interlocked.Increment(ref calls);
+            using var content = new StreamContent(context.Request.Body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var answer = await ReelayApi.Client.PostAsync(new Uri(gatewayUrl.Value!, "/relays/v1/callbacks/rb" + context.Request.QueryString), content);
+            context.Response.StatusCode = (int)answer.StatusCode;
+            await context.Response.WriteAsync(await answer.Content.ReadAsStringAsync());
+        });
+        ReelayApi.Tenant? account = null;
+        await using var pair = await RelayPair.StartAsync(
+            upstreamSettings: new Dictionary<string, string>
+            {
+                ["Assets:TrustedCaFile"] = TestCertificates.CaPemFile,
+                ["Assets:Resolve"] = $"{hooks}=127.0.0.1",
+                ["Webhooks:PollMilliseconds"] = "100",
+            },
+            moreSettings: async upstream =>
+            {
+                account = await new ReelayApi(upstream).NewTenantAsync(credits: 100_000, name: "runblob account");
+                return new Dictionary<string, string>
+                {
+                    ["Relays:rb:Dialect"] = "runblob",
+                    ["Relays:rb:BaseUrl"] = upstream.BaseUrl.ToString(),
+                    ["Relays:rb:ApiKey"] = account.Key,
+                    // With callbacks the poll is far off: only the callback can end the task within the test's wait.
+                    ["Relays:rb:PollSeconds"] = callbacks ? "300" : "0.3",
+                    ["Relays:rb:Callbacks"] = callbacks ? "true" : "false",
+                    ["Relays:rb:CallbackBaseUrl"] = $"https://{hooks}:{tls.Port}",
+                };
+            },
+            catalog: c => RelayPair.Serve(c, model, "relay:rb"));
+        gatewayUrl.Value = pair.Gateway.BaseUrl;
+        var tenant = await pair.GatewayApi.NewTenantAsync(credits: 1000);
+
+        var created = await pair.GatewayApi.SendAsync(HttpMethod.Post, $"/v1/{family}/generate", tenant.Key, body ?? new { prompt = "a lighthouse at dusk", orientation = "16:9", duration = 10 });
+        Assert.True(created.Status == 201, $"{created.Status} {created.Body}");
+        var id = created.Body.GetProperty("generation_id").GetString()!;
+        var price = (long)Math.Round(decimal.Parse(created.Body.GetProperty("price").GetString()!, System.Globalization.CultureInfo.InvariantCulture) * 100);
+        var done = await WaitForGenerationAsync(pair, tenant.Key, family, id, TimeSpan.FromSeconds(150));
+        Assert.True(done.GetProperty("status").GetString() == "completed", $"{done}\n{pair.GatewayOutput}");
+        var videoUrl = done.GetProperty("video_url").GetString()!;
+        Assert.StartsWith(pair.Gateway.BaseUrl.GetLeftPart(UriPartial.Authority), videoUrl);
+
+        var (engine, upstreamId, cost) = await pair.RelayedAsync(id);
+        // The upstream's price (its create's "price") is the recorded cost: the same catalog prices both sides here.
+        Assert.Equal(("relay:rb", price), (engine, cost));
+        var upstream = await pair.UpstreamApi.SendAsync(HttpMethod.Get, $"/v1/{family}/generations/{upstreamId}/", account!.Key);
+        Assert.Equal("completed", upstream.Body.GetProperty("status").GetString());
+
+        var file = Path.Combine(TestPaths.NewTempDirectory("reelay-relay-rb"), "out.mp4");
+        await File.WriteAllBytesAsync(file, await ReelayApi.DownloadAsync(videoUrl));
+        var facts = Media.Probe(file);
+        Assert.Equal(("h264", 1280, 720), (facts.Codec, facts.Width, facts.Height));
+        Assert.InRange(facts.Duration, seconds - 0.5, seconds + 0.5);
+        Assert.Equal(1000 - price, await pair.GatewayBalanceAsync(tenant.OrgId));
+        Assert.Equal(100_000 - price, (await pair.UpstreamApi.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{account.OrgId}")).GetProperty("creditBalance").GetInt64());
+        await pair.AssertKeyNeverLoggedAsync(account.Key);
+
+        var deliveries = (await pair.UpstreamApi.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{account.OrgId}/webhook-deliveries?limit=20")).GetProperty("deliveries");
+        return (Volatile.Read(ref calls), deliveries.EnumerateArray().Any(d => d.GetProperty("state").GetString() == "delivered"));
+    }
+
+    private static async Task<JsonElement> WaitForGenerationAsync(RelayPair pair, string key, string family, string id, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var reply = await pair.GatewayApi.SendAsync(HttpMethod.Get, $"/v1/{family}/generations/{id}/", key);
+            Assert.Equal(200, reply.Status);
+            if (reply.Body.GetProperty("status").GetString() is "completed" or "failed") return reply.Body;
+            Assert.True(DateTime.UtcNow < deadline, $"Generation {id} is still {reply.Body}\n{pair.GatewayOutput}");
+            await Task.Delay(200);
+        }
+    }
+}
