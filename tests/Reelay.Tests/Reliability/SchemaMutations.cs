@@ -30,12 +30,14 @@ public static class SchemaMutations
     {
         if (!schema.TryGetProperty("properties", out var properties)) yield break;
         var required = Required(schema).ToHashSet();
+        var ordinal = 0;
         foreach (var property in properties.EnumerateObject())
         {
             if (!includeProperty(property.Name)) continue;
+            ordinal++;
             var s = CorpusRoutes.Resolve(property.Value, components);
             var isRequired = required.Contains(property.Name);
-            foreach (var (what, value) in WrongValues(s, isRequired)) yield return Set(schema, components, property.Name, $"{property.Name}: {what}", value);
+            foreach (var (what, value) in WrongValues(s, isRequired, ordinal)) yield return Set(schema, components, property.Name, $"{property.Name}: {what}", value);
             if (isRequired)
             {
                 var body = Base(schema, components);
@@ -64,17 +66,21 @@ public static class SchemaMutations
         ("short unicode escape", "a\\u12"u8.ToArray()),
     ];
 
-    private static IEnumerable<(string What, JsonNode? Value)> WrongValues(JsonElement s, bool required)
+    private static IEnumerable<(string What, JsonNode? Value)> WrongValues(JsonElement s, bool required, int ordinal)
     {
         var allowed = AllowedKinds(s);
         if (allowed.Count > 0)
-            foreach (var kind in Kinds.Where(k => !allowed.Contains(k)))
+        {
+            // Every other wrong kind, alternating between properties: each property gets half, each kind every property of a body or the next.
+            var wrong = Kinds.Where(k => !allowed.Contains(k)).ToList();
+            foreach (var kind in wrong.Where((_, i) => (i + ordinal) % 2 == 0 || wrong.Count <= 2))
             {
                 if (kind == "integer" && allowed.Contains("number")) continue;
                 // Optional and null: pydantic takes null for an optional field, as RunBlob does; only required ones must refuse it.
                 if (kind == "null" && !required) continue;
                 yield return ($"{kind} instead of {string.Join("|", allowed)}", Sample(kind));
             }
+        }
         if (s.TryGetProperty("const", out var constant)) yield return ("not the constant", JsonValue.Create(constant.ValueKind == JsonValueKind.String ? "not-" + constant.GetString() : "x"));
         else if (s.TryGetProperty("enum", out var values))
             yield return ("outside the enum", values.EnumerateArray().First().ValueKind == JsonValueKind.Number ? JsonValue.Create(987654) : JsonValue.Create("not-an-option"));
