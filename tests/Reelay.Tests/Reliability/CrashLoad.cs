@@ -11,7 +11,7 @@ namespace Reelay.Tests.Reliability;
 /// (each with an Idempotency-Key, retried with the same key until a node answers), uploads, polling and cancels.
 /// It records what the clients were told, which is what the server must make good after any number of crashes.
 /// </summary>
-public sealed class CrashLoad(Func<Uri?> node, string key, string callbackUrl, int seed)
+public sealed class CrashLoad(Func<Uri?> node, string key, string callbackUrl, int seed, int maxTasks)
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(2) }) { Timeout = TimeSpan.FromSeconds(20) };
 
@@ -30,7 +30,8 @@ public sealed class CrashLoad(Func<Uri?> node, string key, string callbackUrl, i
         var random = new Random(seed * 100 + client);
         while (!stop.IsCancellationRequested)
         {
-            var pick = random.Next(100);
+            // Past maxTasks no more creates: renders on a shared machine must finish within the test.
+            var pick = Tasks.Count >= maxTasks ? random.Next(55, 100) : random.Next(100);
             if (pick < 30) await CreateRunwayAsync(random);
             else if (pick < 55) await CreateRunBlobAsync(random);
             else if (pick < 70) await UploadAsync();
@@ -92,6 +93,7 @@ public sealed class CrashLoad(Func<Uri?> node, string key, string callbackUrl, i
     private async Task UploadAsync()
     {
         var (status, upload) = await SendAsync(HttpMethod.Post, "/v1/uploads", """{"filename":"photo.png","type":"ephemeral"}""");
+        if (status is not (0 or 200 or 503)) Problems.Add($"POST /v1/uploads answered {status}: {upload}");
         if (status != 200) return;
         using var form = new MultipartFormDataContent();
         foreach (var field in upload.GetProperty("fields").EnumerateObject()) form.Add(new StringContent(field.Value.GetString()!), field.Name);

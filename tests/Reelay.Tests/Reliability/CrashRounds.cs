@@ -10,7 +10,8 @@ namespace Reelay.Tests.Reliability;
 /// database: every task terminal, none created twice for one key, none charged twice, the ledger adds up, every
 /// callback delivered with one webhook-id, every confirmed upload stored. Used by the CI test and by bench/crash.
 /// </summary>
-public sealed class CrashRounds(int kills, int nodes, int clients, int seed, Action<string> log)
+public sealed class CrashRounds(int kills, int nodes, int clients, int seed, Action<string> log, int minUpMs = 3000, int maxUpMs = 8000,
+    Dictionary<string, string>? database = null, int maxTasks = 24)
 {
     private const string Hooks = "hooks.assets.test";
     private readonly Random _random = new(seed);
@@ -24,6 +25,7 @@ public sealed class CrashRounds(int kills, int nodes, int clients, int seed, Act
         var receiver = WebhookReceiver.Map(receivers, Hooks);
         var settings = WebhookFixture.Settings($"{Hooks}=127.0.0.1");
         settings["Workers:LeaseSeconds"] = "3";
+        foreach (var (k, v) in database ?? []) settings[k] = v; // the bench names its database; the tests take TestDatabase's
         var dataDirectory = TestPaths.NewTempDirectory("reelay-crash-rounds");
         var live = new ServerProcess?[nodes];
         for (var i = 0; i < nodes; i++) live[i] = await ServerProcess.StartAsync(dataDirectory, settings);
@@ -39,12 +41,12 @@ public sealed class CrashRounds(int kills, int nodes, int clients, int seed, Act
                 var up = live.Where(n => n is not null).ToList();
                 lock (_random) return up.Count == 0 ? null : up[_random.Next(up.Count)]!.BaseUrl;
             }
-            var load = new CrashLoad(Node, tenant.Key, receiver.Url, seed);
+            var load = new CrashLoad(Node, tenant.Key, receiver.Url, seed, maxTasks);
             using var stop = new CancellationTokenSource();
             var running = Enumerable.Range(0, clients).Select(c => Task.Run(() => load.RunClientAsync(c, stop.Token))).ToList();
             for (var k = 0; k < kills; k++)
             {
-                await Task.Delay(Next(1500, 4000));
+                await Task.Delay(Next(minUpMs, maxUpMs)); // a random moment of the node's life: mid-create, mid-render, mid-callback
                 var victim = k % nodes;
                 var process = live[victim]!;
                 live[victim] = null;
