@@ -80,7 +80,8 @@ app.MapRelays(options);
 app.MapDocs();
 app.MapPortal();
 app.MapHealth();
-app.MapOpenApi();
+// Only the documents that exist: another name is the API's JSON 404, not the framework's text/plain one.
+app.MapOpenApi("/openapi/{documentName:regex(^v1$)}.json");
 
 await startup.BootstrapAsync(app);
 app.Run();

@@ -44,6 +44,8 @@ public class BenchSmokeTests
     [InlineData("dispatch", "Reelay.Bench.Dispatch", "created/raw")]
     [InlineData("assets", "Reelay.Bench.Assets", "× baseline")]
     [InlineData("history", "Reelay.Bench.History", "rows")]
+    [InlineData("crash", "Reelay.Bench.Crash", "all checks hold")]
+    [InlineData("soak", "Reelay.Bench.Soak", "RSS after warm-up")]
     public async Task A_benchmark_runs_to_the_end_in_its_smoke_mode(string bench, string assembly, string printed)
     {
         var (exitCode, output) = await RunAsync(bench, assembly);

@@ -18,7 +18,7 @@ public sealed class S3Endpoint : IAsyncLifetime, IAsyncDisposable
 
     private Process? _process;
     private readonly StringBuilder _output = new();
-    private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Bucket { get; } = "reelay-test";
     public string Endpoint { get; private set; } = "";
@@ -40,7 +40,18 @@ public sealed class S3Endpoint : IAsyncLifetime, IAsyncDisposable
     public AmazonS3Client CreateClient() =>
         new(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config { ServiceURL = Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartProcessAsync(0);
+
+    /// <summary>Starts the endpoint again on the same port and directory after <see cref="KillAsync"/>: the storage is back with its objects.</summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+        _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        await StartProcessAsync(new Uri(Endpoint).Port);
+    }
+
+    private async Task StartProcessAsync(int port)
     {
         _ = Installed.Value;
         var info = new ProcessStartInfo("node")
@@ -52,11 +63,12 @@ public sealed class S3Endpoint : IAsyncLifetime, IAsyncDisposable
             UseShellExecute = false,
         };
         // s3rver's list continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
-        foreach (var argument in new[] { "--openssl-legacy-provider", "server.mjs", "0", Bucket, StorageDirectory }) info.ArgumentList.Add(argument);
+        foreach (var argument in new[] { "--openssl-legacy-provider", "server.mjs", port.ToString(System.Globalization.CultureInfo.InvariantCulture), Bucket, StorageDirectory }) info.ArgumentList.Add(argument);
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException("The S3 endpoint exited before listening:\n" + Output));
+        var listening = _listening;
+        _process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The S3 endpoint exited before listening:\n" + Output));
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();

@@ -8,7 +8,8 @@ using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Admin;
 
-public sealed record CreateOrganizationRequest(string? Name, long? Credits);
+/// <summary>Credits may be left out (none to start with), and the OpenAPI document says so.</summary>
+public sealed record CreateOrganizationRequest(string? Name, long? Credits = null);
 public sealed record CreateKeyRequest(string? Name);
 /// <summary>With TaskId: a refund of that task's charge, reported as negative usage of its model.</summary>
 public sealed record GrantCreditsRequest(long? Credits, string? Reason, string? TaskId = null);
@@ -23,6 +24,7 @@ public static class AdminEndpoints
     {
         if (options.AdminToken is null) return;
         var admin = app.MapGroup("/admin/v1").WithTags("Admin").RequireBearer(options.AdminToken, BearerToken.AdminRefusal);
+        admin.MapAdminRoutes();
 
         admin.MapPost("/organizations", async (CreateOrganizationRequest body, Db db, ModelCatalog catalog) =>
         {

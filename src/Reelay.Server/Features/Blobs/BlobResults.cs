@@ -17,6 +17,15 @@ public static class BlobResults
         return File.Exists(path) ? new FileBlobResult(path, contentType, unsatisfiable) : notFound();
     }
 
+    public const string UnavailableMessage = "The file cannot be read right now: the server's blob storage is unavailable. Retry after the Retry-After delay.";
+
+    /// <summary>The answer while the store cannot be reached: a 503 that says when to retry, never a 500.</summary>
+    public static async Task WriteUnavailableAsync(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "5";
+        await Results.Json(new { error = UnavailableMessage, code = "storage_unavailable" }, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
+    }
+
     public static string UnsatisfiableMessage(long size) =>
         $"The requested range is not satisfiable: this file is {size} bytes. Ask for a range that starts below {size}, or omit Range.";
 
@@ -70,7 +79,17 @@ public static class BlobResults
         public async Task ExecuteAsync(HttpContext http)
         {
             var response = http.Response;
-            var size = await store.SizeAsync(key, http.RequestAborted);
+            long? size;
+            Stream? stream;
+            try
+            {
+                size = await store.SizeAsync(key, http.RequestAborted);
+            }
+            catch (IOException)
+            {
+                await WriteUnavailableAsync(http); // the store's own errors are IOExceptions that say what is wrong; /readyz names it
+                return;
+            }
             if (size is null)
             {
                 await notFound().ExecuteAsync(http);
@@ -85,7 +104,17 @@ public static class BlobResults
                 return;
             }
             var (from, length) = range ?? (0, size.Value);
-            await using var stream = await store.OpenReadAsync(key, from, length, http.RequestAborted);
+            try
+            {
+                stream = await store.OpenReadAsync(key, from, length, http.RequestAborted);
+            }
+            catch (IOException)
+            {
+                response.Headers.Remove("Accept-Ranges");
+                await WriteUnavailableAsync(http);
+                return;
+            }
+            await using var opened = stream;
             if (stream is null)
             {
                 await notFound().ExecuteAsync(http); // deleted between the size lookup and the read

@@ -11,6 +11,10 @@ public static class PortalForms
     public static async Task<(IFormCollection? Form, IResult? Refusal)> ReadAsync(HttpContext http)
     {
         if (!http.Request.HasFormContentType) return (null, null);
+        // Portal forms are a key, a name, a URL: a body past 1 MB is refused on its Content-Length, unread, and a
+        // chunked one is cut off there, so no form costs more than a megabyte of parsing.
+        if (http.Request.ContentLength > MaxFormBytes) return (null, PortalView.ErrorPage(413, $"The form is larger than {MaxFormBytes >> 20} MB. Go back and submit the form again."));
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxFormBytes;
         try
         {
             return (await http.Request.ReadFormAsync(http.RequestAborted), null);
@@ -21,4 +25,6 @@ public static class PortalForms
             return (null, PortalView.ErrorPage(400, $"The form could not be read: {reason}. Go back, reload the page and submit the form again."));
         }
     }
+
+    public const long MaxFormBytes = 1 << 20;
 }

@@ -1,0 +1,22 @@
+using Reelay.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Reelay.Tests.Reliability;
+
+/// <summary>Crash rounds with CI-sized counts; bench/crash runs the same rounds with large ones.</summary>
+public class CrashRoundTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Under_mixed_load_repeated_kill_9_loses_no_task_charge_callback_or_upload()
+    {
+        // SQLite: one node killed again and again. PostgreSQL: two nodes on one database, killed alternately.
+        var nodes = TestDatabase.IsPostgres ? 2 : 1;
+        var seed = Environment.TickCount;
+        var rounds = new CrashRounds(kills: 4, nodes, clients: 3, seed, output.WriteLine);
+        var outcome = await rounds.RunAsync();
+        output.WriteLine($"seed {seed}: {outcome.Tasks} tasks ({outcome.Reruns} ran again after a crash), {outcome.Uploads} uploads, {outcome.Deliveries} callbacks, " +
+                         $"{outcome.Requests} requests, {outcome.Refused} refused while a node was down, {outcome.Unavailable} 503s, {outcome.Orphaned} keys orphaned by a kill");
+        Assert.True(outcome.Problems.Count == 0, string.Join("\n", outcome.Problems.Take(40)));
+        Assert.True(outcome.Tasks >= 5, $"only {outcome.Tasks} tasks were created: the load did not run");
+    }
+}
