@@ -76,7 +76,7 @@ public class AssetFixture : IAsyncLifetime
 /// ffprobe, and on a busy machine probing a clip can take longer than 2 s, which would turn an accepted clip into
 /// "could not be read". Tests of the timeout itself stall longer than <see cref="TimeoutSeconds"/>.
 /// </summary>
-public sealed class PatientAssetFixture : AssetFixture
+public sealed class AudioAssetFixture : AssetFixture
 {
     public const double TimeoutSeconds = 10;
 

@@ -148,4 +148,38 @@ public class RouterEndpointTests(ServerFixture fixture) : IClassFixture<ServerFi
         var facts = Media.Probe(file);
         Assert.Equal((720, 1280), (facts.Width, facts.Height));
     }
+
+    [Fact]
+    public async Task An_image_request_with_a_seed_goes_to_gen4_image_the_one_model_of_the_config_that_takes_a_seed()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var reply = await _api.PostAsync("/v1/generate/image", tenant.Key,
+            new { configId = "image-default", input = new { promptText = "a glass fox", aspectRatio = "16:9", seed = 42 } });
+        Assert.True(reply.Status == 200, reply.Body.ToString());
+        var routing = reply.Body.GetProperty("routing");
+        Assert.Equal("gen4_image", routing.GetProperty("model").GetString());
+        var resolved = routing.GetProperty("resolvedInput");
+        Assert.Equal(("16:9", "1k"), (resolved.GetProperty("aspectRatio").GetString(), resolved.GetProperty("resolution").GetString()));
+        var ratio = resolved.GetProperty("ratio").GetString()!.Split(':').Select(int.Parse).ToArray();
+        Assert.InRange(ratio[0] / (double)ratio[1], 16 / 9.0 * 0.97, 16 / 9.0 * 1.03);
+        var task = await _api.WaitForAsync(tenant.Key, reply.Body.GetProperty("id").GetString()!, ReelayApi.IsTerminal, TimeSpan.FromMinutes(3));
+        Assert.Equal("SUCCEEDED", task.GetProperty("status").GetString());
+        var png = await ReelayApi.DownloadAsync(task.GetProperty("output")[0].GetString()!);
+        // PNG IHDR: width and height, big-endian, at bytes 16..23.
+        Assert.Equal((ratio[0], ratio[1]), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20))));
+    }
+
+    [Fact]
+    public async Task An_image_count_routes_only_to_models_that_make_that_many_and_is_priced_per_image()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var reply = await _api.PostAsync("/v1/generate/image", tenant.Key,
+            new { configId = "image-default", input = new { promptText = "three foxes", outputCount = 3 } });
+        Assert.True(reply.Status == 200, reply.Body.ToString());
+        var model = reply.Body.GetProperty("routing").GetProperty("model").GetString()!;
+        var catalog = Reelay.Server.Features.Catalog.ModelCatalog.Load(null);
+        Assert.True(catalog.Find(model)!.Endpoints["text_to_image"].Fields.ContainsKey("outputCount"), $"{model} has no outputCount");
+        var task = await _api.WaitForAsync(tenant.Key, reply.Body.GetProperty("id").GetString()!, ReelayApi.IsTerminal, TimeSpan.FromMinutes(3));
+        Assert.Equal(3, task.GetProperty("output").GetArrayLength());
+    }
 }
