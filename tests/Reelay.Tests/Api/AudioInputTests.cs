@@ -9,7 +9,7 @@ namespace Reelay.Tests.Api;
 /// audio over https (a local HTTPS asset server), as a data URI and as an upload, at the path of the field that
 /// carried it; voice_isolation's 4.6 s–3600 s bound; and the reference-audio totals.
 /// </summary>
-public class AudioInputTests(AudioAssetFixture fixture) : IClassFixture<AudioAssetFixture>
+public class AudioInputTests(PatientAssetFixture fixture) : IClassFixture<PatientAssetFixture>
 {
     private readonly ReelayApi _api = fixture.Api;
     private readonly AssetServer _assets = fixture.Assets;
@@ -70,7 +70,7 @@ public class AudioInputTests(AudioAssetFixture fixture) : IClassFixture<AudioAss
     public async Task A_slow_audio_server_times_out()
     {
         var path = Unique("slow.wav");
-        _assets.MapHangHeaders(path, TimeSpan.FromSeconds(AudioAssetFixture.TimeoutSeconds + 4));
+        _assets.MapHangHeaders(path, TimeSpan.FromSeconds(PatientAssetFixture.TimeoutSeconds + 4));
         Assert.Equal("Timeout while fetching asset.", await IsolationReasonAsync(fixture.Url(path)));
     }
 

@@ -8,7 +8,7 @@ namespace Reelay.Tests.Api;
 /// Audio inputs through POST /v1/assets/check on a real server: every reason text of assets.md as it applies to
 /// audio arriving over https (a local HTTPS asset server), as a data URI and as a runway:// upload.
 /// </summary>
-public class AudioIntakeTests(AudioAssetFixture fixture) : IClassFixture<AudioAssetFixture>
+public class AudioIntakeTests(PatientAssetFixture fixture) : IClassFixture<PatientAssetFixture>
 {
     private readonly ReelayApi _api = fixture.Api;
     private readonly AssetServer _assets = fixture.Assets;

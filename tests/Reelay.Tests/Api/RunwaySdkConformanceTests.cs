@@ -24,29 +24,10 @@ public sealed partial class RunwaySdkConformanceTests(ITestOutputHelper output)
     [GeneratedRegex(@"^(\w+): (\d+) of (\d+) models (?:render|report).*$", RegexOptions.Multiline)]
     private static partial Regex SummaryLine();
 
+    // About 80 renders of up to 15 s at up to 40 credits a second: credits must never be the reason a model fails.
     [Fact(Timeout = 10 * 60 * 1000)]
-    public async Task Every_model_the_sdk_declares_renders_a_minimal_and_a_maximal_request_and_rejects_invalid_values_field_by_field()
-    {
-        SdkScenario.EnsureInstalled();
-        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["Workers:Concurrency"] = "2" });
-        // About 80 renders of up to 15 s at up to 40 credits a second: credits must never be the reason a model fails.
-        var tenant = await new ReelayApi(server).NewTenantAsync(credits: 100_000_000, name: "conformance");
-        var fixtures = TestPaths.NewTempDirectory("reelay-conformance-fixtures");
-        var env = new Dictionary<string, string>
-        {
-            ["REELAY_BASE_URL"] = server.BaseUrl.ToString().TrimEnd('/'),
-            ["REELAY_API_KEY"] = tenant.Key,
-            ["REELAY_IMAGE_FILE"] = ImageFixture(fixtures),
-            ["REELAY_VIDEO_FILE"] = VideoFixture(fixtures),
-            ["REELAY_AUDIO_FILE"] = AudioFixture(fixtures),
-            // Per-model concurrency is 2 and the server has 2 workers: 6 in flight keeps both busy while the SDK sleeps between polls.
-            ["REELAY_CONCURRENCY"] = "6",
-            ["REELAY_ENDPOINTS"] = string.Join(',', Endpoints),
-        };
-
-        var (exitCode, stdout) = await RunNodeAsync("conformance.mjs", env, TimeSpan.FromMinutes(9.5), streamToOutput: true);
-        AssertEveryModelPassed(Endpoints, exitCode, stdout);
-    }
+    public Task Every_model_the_sdk_declares_renders_a_minimal_and_a_maximal_request_and_rejects_invalid_values_field_by_field() =>
+        RunConformanceAsync("conformance", Endpoints, credits: 100_000_000, TimeSpan.FromMinutes(9.5));
 
     /// <summary>
     /// Images (count, size, codec per outputFormat, alpha, all distinct), upscales (scaled sizes, frame rate),
@@ -54,54 +35,44 @@ public sealed partial class RunwaySdkConformanceTests(ITestOutputHelper output)
     /// The source video is 4 s at 30 fps, so a re-time to 24 fps really changes it and the 3 s reference minimum holds.
     /// </summary>
     [Fact(Timeout = 10 * 60 * 1000)]
-    public async Task Every_image_and_transform_model_the_sdk_declares_renders_a_minimal_and_a_maximal_request_checked_by_content()
-    {
-        SdkScenario.EnsureInstalled();
-        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["Workers:Concurrency"] = "2" });
-        var tenant = await new ReelayApi(server).NewTenantAsync(credits: 10_000_000, name: "conformance-media");
-        var fixtures = TestPaths.NewTempDirectory("reelay-conformance-media");
-        var video = Path.Combine(fixtures, "video.mp4");
-        Media.Run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30:duration=4", "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-y", video);
-        var env = new Dictionary<string, string>
+    public Task Every_image_and_transform_model_the_sdk_declares_renders_a_minimal_and_a_maximal_request_checked_by_content() =>
+        RunConformanceAsync("conformance-media", MediaEndpoints, credits: 10_000_000, TimeSpan.FromMinutes(9.5), video: fixtures =>
         {
-            ["REELAY_BASE_URL"] = server.BaseUrl.ToString().TrimEnd('/'),
-            ["REELAY_API_KEY"] = tenant.Key,
-            ["REELAY_IMAGE_FILE"] = ImageFixture(fixtures),
-            ["REELAY_VIDEO_FILE"] = video,
-            ["REELAY_AUDIO_FILE"] = AudioFixture(fixtures),
-            ["REELAY_CONCURRENCY"] = "6",
-            ["REELAY_ENDPOINTS"] = string.Join(',', MediaEndpoints),
-        };
-
-        var (exitCode, stdout) = await RunNodeAsync("conformance.mjs", env, TimeSpan.FromMinutes(9.5), streamToOutput: true);
-        AssertEveryModelPassed(MediaEndpoints, exitCode, stdout);
-    }
+            var video = Path.Combine(fixtures, "video.mp4");
+            Media.Run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=30:duration=4", "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-y", video);
+            return video;
+        });
 
     /// <summary>
     /// Speech, sound effects, speech-to-speech, dubbing and isolation: each output probed (codec of its outputFormat,
     /// sample rate, decoded length within 5 % of the duration asked or the input's) and speech checked to be speech.
     /// </summary>
     [Fact(Timeout = 8 * 60 * 1000)]
-    public async Task Every_audio_model_the_sdk_declares_renders_checkable_audio_and_rejects_invalid_values_field_by_field()
+    public Task Every_audio_model_the_sdk_declares_renders_checkable_audio_and_rejects_invalid_values_field_by_field() =>
+        RunConformanceAsync("conformance-audio", AudioEndpoints, credits: 1_000_000, TimeSpan.FromMinutes(7.5));
+
+    /// <summary>One conformance.mjs run over some endpoints against a fresh server and tenant, with fixtures made here.</summary>
+    private async Task RunConformanceAsync(string name, string[] endpoints, long credits, TimeSpan timeout, Func<string, string>? video = null)
     {
         SdkScenario.EnsureInstalled();
         await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["Workers:Concurrency"] = "2" });
-        var tenant = await new ReelayApi(server).NewTenantAsync(credits: 1_000_000, name: "conformance-audio");
-        var fixtures = TestPaths.NewTempDirectory("reelay-conformance-audio");
+        var tenant = await new ReelayApi(server).NewTenantAsync(credits: credits, name: name);
+        var fixtures = TestPaths.NewTempDirectory("reelay-" + name);
         var env = new Dictionary<string, string>
         {
             ["REELAY_BASE_URL"] = server.BaseUrl.ToString().TrimEnd('/'),
             ["REELAY_API_KEY"] = tenant.Key,
             ["REELAY_IMAGE_FILE"] = ImageFixture(fixtures),
-            ["REELAY_VIDEO_FILE"] = VideoFixture(fixtures),
+            ["REELAY_VIDEO_FILE"] = (video ?? VideoFixture)(fixtures),
             ["REELAY_AUDIO_FILE"] = AudioFixture(fixtures),
+            // Per-model concurrency is 2 and the server has 2 workers: 6 in flight keeps both busy while the SDK sleeps between polls.
             ["REELAY_CONCURRENCY"] = "6",
-            ["REELAY_ENDPOINTS"] = string.Join(',', AudioEndpoints),
+            ["REELAY_ENDPOINTS"] = string.Join(',', endpoints),
         };
 
-        var (exitCode, stdout) = await RunNodeAsync("conformance.mjs", env, TimeSpan.FromMinutes(7.5), streamToOutput: true);
-        AssertEveryModelPassed(AudioEndpoints, exitCode, stdout);
+        var (exitCode, stdout) = await RunNodeAsync("conformance.mjs", env, timeout, streamToOutput: true);
+        AssertEveryModelPassed(endpoints, exitCode, stdout);
     }
 
     private static void AssertEveryModelPassed(string[] endpoints, int exitCode, string stdout)

@@ -72,11 +72,11 @@ public class AssetFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// The asset fixture with a 10 s fetch deadline instead of 2 s, for tests that probe audio: the deadline also bounds
-/// ffprobe, and on a busy machine probing a clip can take longer than 2 s, which would turn an accepted clip into
-/// "could not be read". Tests of the timeout itself stall longer than <see cref="TimeoutSeconds"/>.
+/// The asset fixture with a 10 s fetch deadline instead of 2 s, for tests whose fetches must not time out on a busy
+/// machine (idempotent retries, audio probes: the deadline also bounds ffprobe, and probing a clip can take longer
+/// than 2 s, which would turn an accepted clip into "could not be read"). Tests of the timeout itself stall longer than <see cref="TimeoutSeconds"/>.
 /// </summary>
-public sealed class AudioAssetFixture : AssetFixture
+public sealed class PatientAssetFixture : AssetFixture
 {
     public const double TimeoutSeconds = 10;
 
