@@ -19,13 +19,20 @@ public static class HistoryPages
         portal.MapGet("/history/{id:long}", DetailAsync);
     }
 
-    /// <summary>The query string of the list page, parsed; also what the "older" link carries on. Polling is hidden unless polling=1.</summary>
-    public sealed record HistoryForm(bool Errors, string? Endpoint, string? Key, string? From, string? To, string? Org, string? Search = null, bool Polling = false)
+    /// <summary>How often a live-tail page reloads itself (a meta refresh: no script, so the CSP stays strict).</summary>
+    public const int LiveTailSeconds = 3;
+
+    /// <summary>
+    /// The query string of the list page, parsed; also what the "older" link carries on. Polling is hidden unless
+    /// polling=1; live=1 is the live tail (the newest page reloads every <see cref="LiveTailSeconds"/> s).
+    /// </summary>
+    public sealed record HistoryForm(bool Errors, string? Endpoint, string? Key, string? From, string? To, string? Org, string? Search = null, bool Polling = false,
+        bool Live = false)
     {
         public static HistoryForm Read(HttpRequest request) => new(
             request.Query["errors"] == "1",
             Blank(request.Query["endpoint"]), Blank(request.Query["key"]), Blank(request.Query["from"]), Blank(request.Query["to"]), Blank(request.Query["org"]),
-            Blank(request.Query["q"]), request.Query["polling"] == "1");
+            Blank(request.Query["q"]), request.Query["polling"] == "1", request.Query["live"] == "1");
 
         public string QueryString()
         {
@@ -34,6 +41,7 @@ public static class HistoryPages
             void Add(string name, string? value) { if (value is not null) parts.Add(name + "=" + Q(value)); }
             Add("q", Search); Add("endpoint", Endpoint); Add("key", Key); Add("from", From); Add("to", To); Add("org", Org);
             if (Polling) parts.Add("polling=1");
+            if (Live) parts.Add("live=1");
             return string.Join("&", parts);
         }
 
