@@ -64,12 +64,21 @@ public static class ErrorResponses
                 var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
                 var (status, message) = Find<BadHttpRequestException>(error) is { } bad
                     ? (bad.StatusCode, "The request could not be read: " + bad.Message)
-                    : (500, "An internal error occurred. Quote the request id " + context.TraceIdentifier + " when you report it.");
+                    : DatabaseUnavailable(error) is not null
+                        ? (503, DatabaseUnavailableMessage)
+                        : (500, "An internal error occurred. Quote the request id " + context.TraceIdentifier + " when you report it.");
+                if (status == 503)
+                {
+                    context.Response.Headers.RetryAfter = ((int)DatabaseRetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Reelay.Database")
+                        .LogWarning("Answered 503: the database is unreachable ({Reason})", DatabaseUnavailable(error)!.Message);
+                }
                 context.Response.StatusCode = status;
                 await WriteAsync(context, status, message);
             },
-            // A client's malformed request is not a server error worth a stack trace in the log.
-            SuppressDiagnosticsCallback = c => Find<BadHttpRequestException>(c.Exception) is not null,
+            // A client's malformed request is not a server error worth a stack trace in the log; an unreachable
+            // database is logged once as a warning above (it is an outage, not a defect of this request).
+            SuppressDiagnosticsCallback = c => Find<BadHttpRequestException>(c.Exception) is not null || DatabaseUnavailable(c.Exception) is not null,
         });
         app.UseStatusCodePages(async statusContext =>
         {
@@ -79,6 +88,16 @@ public static class ErrorResponses
             await WriteAsync(context, status, message);
         });
     }
+
+    public const string DatabaseUnavailableMessage = "The server cannot reach its database right now. Retry after the Retry-After delay.";
+    public static readonly TimeSpan DatabaseRetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A database error the driver calls transient (the server unreachable, restarting or shutting down; SQLite busy):
+    /// an outage that passes, answered 503 with Retry-After rather than 500.
+    /// </summary>
+    public static System.Data.Common.DbException? DatabaseUnavailable(Exception? error) =>
+        Find<System.Data.Common.DbException>(error) is { IsTransient: true } transient ? transient : null;
 
     /// <summary>The text of an error no endpoint wrote itself (an unknown route, a wrong method); /docs/errors quotes it.</summary>
     public static string StatusMessage(int status, string method, string path, string? nearestRoute) => status switch

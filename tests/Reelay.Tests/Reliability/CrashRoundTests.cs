@@ -19,4 +19,23 @@ public class CrashRoundTests(ITestOutputHelper output)
         Assert.True(outcome.Problems.Count == 0, string.Join("\n", outcome.Problems.Take(40)));
         Assert.True(outcome.Tasks >= 5, $"only {outcome.Tasks} tasks were created: the load did not run");
     }
+
+    /// <summary>
+    /// On a cluster of its own (the shared one serves every other test): two nodes killed alternately, and once in the
+    /// middle PostgreSQL itself crashes (immediate stop) and comes back under the same load.
+    /// </summary>
+    [Fact]
+    [Trait("Database", "sqlite-only")] // it brings its own PostgreSQL, so it runs once, in the first pass
+    public async Task Two_nodes_and_a_postgresql_crash_mid_load_lose_no_task_charge_callback_or_upload()
+    {
+        await using var postgres = await PrivatePostgres.StartAsync();
+        var seed = Environment.TickCount;
+        var rounds = new CrashRounds(kills: 2, nodes: 2, clients: 3, seed, output.WriteLine, database: postgres.Settings,
+            restartDatabase: () => postgres.CrashAndRestartAsync(TimeSpan.FromSeconds(2)));
+        var outcome = await rounds.RunAsync();
+        output.WriteLine($"seed {seed}: {outcome.Tasks} tasks ({outcome.Reruns} ran again), {outcome.Uploads} uploads, {outcome.Deliveries} callbacks, " +
+                         $"{outcome.Requests} requests, {outcome.Refused} refused, {outcome.Unavailable} 503s");
+        Assert.True(outcome.Problems.Count == 0, string.Join("\n", outcome.Problems.Take(40)));
+        Assert.True(outcome.Tasks >= 5, $"only {outcome.Tasks} tasks were created: the load did not run");
+    }
 }

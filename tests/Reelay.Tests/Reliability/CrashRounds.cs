@@ -11,7 +11,7 @@ namespace Reelay.Tests.Reliability;
 /// callback delivered with one webhook-id, every confirmed upload stored. Used by the CI test and by bench/crash.
 /// </summary>
 public sealed class CrashRounds(int kills, int nodes, int clients, int seed, Action<string> log, int minUpMs = 3000, int maxUpMs = 8000,
-    Dictionary<string, string>? database = null, int maxTasks = 24)
+    Dictionary<string, string>? database = null, int maxTasks = 24, Func<Task>? restartDatabase = null)
 {
     private const string Hooks = "hooks.assets.test";
     private readonly Random _random = new(seed);
@@ -56,6 +56,11 @@ public sealed class CrashRounds(int kills, int nodes, int clients, int seed, Act
                 await process.DisposeAsync();
                 await Task.Delay(Next(0, 1000));
                 live[victim] = await ServerProcess.StartAsync(dataDirectory, settings);
+                if (k == kills / 2 && restartDatabase is not null)
+                {
+                    log($"database restart after kill {k + 1}, under load");
+                    await restartDatabase();
+                }
             }
             await Task.Delay(2000);
             await stop.CancelAsync();

@@ -103,6 +103,7 @@ public static partial class ErrorReference
         [
             new("503", Submission.OverloadedMessage, "The server-wide queue of waiting tasks is full.", "Wait Retry-After seconds and retry (with the same Idempotency-Key, if you sent one)."),
             new("503", Submission.StorageUnavailableMessage, $"The blob store (the data directory or the S3 bucket) refused or did not answer while the inputs were stored; Retry-After is {Submission.StorageRetryAfter.TotalSeconds} s.", "Retry; operators: check /readyz, which names what is wrong with the store."),
+            new("503", Infrastructure.ErrorResponses.DatabaseUnavailableMessage, $"Any route, when the database (SQLite busy past its timeout, PostgreSQL down or restarting) cannot be reached; Retry-After is {Infrastructure.ErrorResponses.DatabaseRetryAfter.TotalSeconds} s. Nothing was changed.", "Retry; operators: check /readyz and the database."),
         ]),
         new(DocAnchor.NotFound, "404: not found", "Tasks are visible only to their own organization; deleted tasks are gone.",
         [

@@ -14,7 +14,20 @@ public static class RelayMargin
 {
     public const int MaxDays = 366;
 
-    public sealed record Row(string Model, string Engine, long Day, long Tasks, long Charged, long UpstreamCost, long WithoutCost);
+    /// <summary>
+    /// One row of the query. Settable properties, not a positional record: with no rows SQLite reports the aggregate
+    /// columns as BLOB, which no constructor matches, while Dapper's property mapping converts whatever arrives.
+    /// </summary>
+    public sealed class Row
+    {
+        public string Model { get; init; } = "";
+        public string Engine { get; init; } = "";
+        public long Day { get; init; }
+        public long Tasks { get; init; }
+        public long Charged { get; init; }
+        public long UpstreamCost { get; init; }
+        public long WithoutCost { get; init; }
+    }
 
     /// <summary>The window of dates (inclusive): default the 30 days to today; pure.</summary>
     public static (DateOnly From, DateOnly To, string? Error) Window(string? from, string? to, DateTime now)

@@ -24,7 +24,9 @@ public static class TaskWebhookEndpoints
         MapOperations(own, http => Caller.From(http).OrgId);
         own.MapGet("/webhook-secret", async (HttpContext http, Db db) => Secrets(await WebhookSecrets.ActiveAsync(db, Caller.From(http).OrgId)));
         own.MapPost("/webhook-secret/rotate", async (HttpContext http, Db db, WebhookOptions webhooks) =>
-            Secrets(await WebhookSecrets.RotateAsync(db, Caller.From(http).OrgId, webhooks.RotationOverlap)));
+            HasBody(http.Request)
+                ? Error(400, NoBodyMessage)
+                : Secrets(await WebhookSecrets.RotateAsync(db, Caller.From(http).OrgId, webhooks.RotationOverlap)));
 
         if (options.AdminToken is null) return;
         var admin = app.MapGroup("/admin/v1/organizations/{id}").WithTags("Admin").RequireBearer(options.AdminToken, BearerToken.AdminRefusal)
@@ -155,6 +157,14 @@ public static class TaskWebhookEndpoints
             retiresAt = s.RetiredAt is { } retired ? Clock.Iso(retired) : null,
         }),
     });
+
+    public const string NoBodyMessage = "This endpoint takes no request body: send the POST without one.";
+
+    /// <summary>
+    /// A POST that acts without input (rotating the secret) refuses a body: one was meant for another endpoint, and
+    /// acting on it anyway would change state on a request that is not what it claims to be.
+    /// </summary>
+    public static bool HasBody(HttpRequest request) => request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
 
     public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 
