@@ -58,7 +58,9 @@ public class WebhookRestartTests
         foreach (var (id, _) in deliveries)
             await Webhooks.DeliveryAsync(api, tenant.OrgId, id, state => state == "pending");
 
-        var senderSettings = new Dictionary<string, string>(settings) { ["Workers:Concurrency"] = "0" };
+        // A generous attempt timeout: on a loaded machine a 300 ms answer can take over 2 s, and a timed-out attempt
+        // is retried by design, which is not the duplicate this test looks for.
+        var senderSettings = new Dictionary<string, string>(settings) { ["Workers:Concurrency"] = "0", ["Webhooks:AttemptTimeoutSeconds"] = "20" };
         var senders = await Task.WhenAll(ServerProcess.StartAsync(dataDirectory, senderSettings), ServerProcess.StartAsync(dataDirectory, senderSettings));
         try
         {
