@@ -23,6 +23,10 @@ internal sealed class FlakyProxy : IAsyncDisposable
     public sealed record Drop : Step;
     /// <summary>Sends the request upstream (so the server acts on it) but drops the connection instead of answering.</summary>
     public sealed record ForwardThenDrop : Step;
+    /// <summary>Answers with the upstream's status and headers and the first <paramref name="Bytes"/> of its body, then resets the connection (a download cut short).</summary>
+    public sealed record ForwardPartThenDrop(int Bytes) : Step;
+    /// <summary>Waits, then lets the request through: a slow upstream.</summary>
+    public sealed record Slow(TimeSpan Delay) : Step;
 
     public sealed record Recorded(string Method, string Path, IReadOnlyDictionary<string, string> Headers)
     {
@@ -33,7 +37,7 @@ internal sealed class FlakyProxy : IAsyncDisposable
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
         { "Host", "Connection", "Transfer-Encoding", "Keep-Alive", "Content-Length" };
 
-    private readonly Uri _upstream;
+    private Uri _upstream;
     private readonly Func<Recorded, int, Step> _rule;
     private readonly List<Recorded> _requests = [];
     private WebApplication? _app;
@@ -45,6 +49,9 @@ internal sealed class FlakyProxy : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>Where requests are forwarded; settable so the upstream can be started after the proxy (and told the proxy is its public address).</summary>
+    public Uri Target { get => Volatile.Read(ref _upstream); set => Volatile.Write(ref _upstream, value); }
 
     public IReadOnlyList<Recorded> Requests { get { lock (_requests) return _requests.ToArray(); } }
 
@@ -89,16 +96,36 @@ internal sealed class FlakyProxy : IAsyncDisposable
             case ForwardThenDrop:
                 using (var ignored = await ForwardAsync(context)) context.Abort();
                 return;
+            case ForwardPartThenDrop part:
+                using (var response = await ForwardAsync(context))
+                {
+                    CopyHead(response, context.Response, keepLength: true);
+                    var body = await response.Content.ReadAsByteArrayAsync();
+                    await context.Response.Body.WriteAsync(body.AsMemory(0, Math.Min(part.Bytes, body.Length)));
+                    await context.Response.Body.FlushAsync();
+                    context.Abort();
+                }
+                return;
+            case Slow slow:
+                await Task.Delay(slow.Delay);
+                goto default;
             default:
                 using (var response = await ForwardAsync(context))
                 {
-                    context.Response.StatusCode = (int)response.StatusCode;
-                    foreach (var header in response.Headers.Concat(response.Content.Headers))
-                        if (!HopByHop.Contains(header.Key)) context.Response.Headers[header.Key] = header.Value.ToArray();
+                    CopyHead(response, context.Response, keepLength: false);
                     await response.Content.CopyToAsync(context.Response.Body);
                 }
                 return;
         }
+    }
+
+    /// <summary>Status and end-to-end headers; with keepLength the upstream's Content-Length too, so a cut body is seen as cut.</summary>
+    private static void CopyHead(HttpResponseMessage from, HttpResponse to, bool keepLength)
+    {
+        to.StatusCode = (int)from.StatusCode;
+        foreach (var header in from.Headers.Concat(from.Content.Headers))
+            if (!HopByHop.Contains(header.Key)) to.Headers[header.Key] = header.Value.ToArray();
+        if (keepLength && from.Content.Headers.ContentLength is { } length) to.ContentLength = length;
     }
 
     private async Task<HttpResponseMessage> ForwardAsync(HttpContext context)
@@ -106,7 +133,7 @@ internal sealed class FlakyProxy : IAsyncDisposable
         var request = context.Request;
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body);
-        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, request.Path + request.QueryString));
+        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(Target, request.Path + request.QueryString));
         if (body.Length > 0 || request.ContentType is not null) forward.Content = new ByteArrayContent(body.ToArray());
         foreach (var (name, value) in request.Headers)
         {
