@@ -40,6 +40,7 @@ internal sealed class FlakyProxy : IAsyncDisposable
     private Uri _upstream;
     private readonly Func<Recorded, int, Step> _rule;
     private readonly List<Recorded> _requests = [];
+    private readonly List<(string Method, string Path)> _forwarded = [];
     private WebApplication? _app;
 
     private FlakyProxy(Uri upstream, Func<Recorded, int, Step> rule)
@@ -107,8 +108,16 @@ internal sealed class FlakyProxy : IAsyncDisposable
                 }
                 return;
             case Slow slow:
+                // The body is read first: the request reaches the upstream late even when the caller gave up on it meanwhile.
+                var early = await ReadBodyAsync(context.Request);
                 await Task.Delay(slow.Delay);
-                goto default;
+                using (var response = await ForwardAsync(context, early))
+                {
+                    if (context.RequestAborted.IsCancellationRequested) return;
+                    CopyHead(response, context.Response, keepLength: false);
+                    await response.Content.CopyToAsync(context.Response.Body);
+                }
+                return;
             default:
                 using (var response = await ForwardAsync(context))
                 {
@@ -128,19 +137,34 @@ internal sealed class FlakyProxy : IAsyncDisposable
         if (keepLength && from.Content.Headers.ContentLength is { } length) to.ContentLength = length;
     }
 
-    private async Task<HttpResponseMessage> ForwardAsync(HttpContext context)
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
     {
-        var request = context.Request;
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body);
+        return body.ToArray();
+    }
+
+    /// <summary>Sends the request on; once it has been answered upstream it counts in <see cref="Forwarded"/>.</summary>
+    private async Task<HttpResponseMessage> ForwardAsync(HttpContext context, byte[]? early = null)
+    {
+        var request = context.Request;
+        var body = early ?? await ReadBodyAsync(request);
         using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(Target, request.Path + request.QueryString));
-        if (body.Length > 0 || request.ContentType is not null) forward.Content = new ByteArrayContent(body.ToArray());
+        if (body.Length > 0 || request.ContentType is not null) forward.Content = new ByteArrayContent(body);
         foreach (var (name, value) in request.Headers)
         {
             if (HopByHop.Contains(name)) continue;
             if (!forward.Headers.TryAddWithoutValidation(name, value.ToArray())) forward.Content?.Headers.TryAddWithoutValidation(name, value.ToArray());
         }
-        return await Upstream.SendAsync(forward);
+        var response = await Upstream.SendAsync(forward);
+        lock (_requests) _forwarded.Add((request.Method, request.Path.Value ?? "/"));
+        return response;
+    }
+
+    /// <summary>How many requests with this method and path the upstream has answered.</summary>
+    public int Forwarded(string method, string path)
+    {
+        lock (_requests) return _forwarded.Count(f => f.Method == method && f.Path == path);
     }
 
     public async ValueTask DisposeAsync()

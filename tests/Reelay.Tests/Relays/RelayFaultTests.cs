@@ -77,10 +77,10 @@ public sealed class RelayFaultTests
             // Each answer takes seconds (polls come every 0.2 s); the generation itself runs twice the relay's Timeout.
             proxy = await FlakyProxy.StartAsync(upstream, (request, _) => new FlakyProxy.Slow(TimeSpan.FromSeconds(request.Method == "POST" ? 2 : 1.5)));
             return proxy.BaseUrl;
-        }, relaySettings: new Dictionary<string, string> { ["Relays:up:Timeout"] = "5" });
+        }, relaySettings: new Dictionary<string, string> { ["Relays:up:Timeout"] = "8" });
         await using var _ = proxy!;
         var tenant = await pair.GatewayApi.NewTenantAsync(credits: 1000);
-        var id = await pair.GatewayApi.CreateTextTaskAsync(tenant.Key, simulate: "delay=10");
+        var id = await pair.GatewayApi.CreateTextTaskAsync(tenant.Key, simulate: "delay=16");
         var seen = new HashSet<string>();
         var task = await pair.GatewayApi.WaitForAsync(tenant.Key, id, status =>
         {
@@ -90,10 +90,48 @@ public sealed class RelayFaultTests
         Assert.True(task.GetProperty("status").GetString() == "SUCCEEDED", $"{task}\n{pair.GatewayOutput}");
         Assert.Contains("RUNNING", seen);
 
-        Assert.Single(proxy!.To("POST", "/v1/text_to_video"));
+        // Under load a 2 s answer may outlast its attempt and be asked again: always with the same key, to one upstream task.
+        var creates = proxy!.To("POST", "/v1/text_to_video");
+        Assert.Single(creates.Select(c => c.Header("Idempotency-Key")).Distinct());
+        await AllForwardedAsync(proxy, creates.Count);
         Assert.True(proxy.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/v1/tasks/", StringComparison.Ordinal)) >= 3, "the slow upstream was polled");
         Assert.Equal(24, await pair.UpstreamChargedAsync());
         Assert.Equal(1000 - 24, await pair.GatewayBalanceAsync(tenant.OrgId));
         await pair.AssertKeyNeverLoggedAsync();
+    }
+
+    [Fact]
+    public async Task A_create_and_a_poll_answered_slower_than_the_relay_timeout_are_asked_again_and_find_the_same_upstream_task()
+    {
+        FlakyProxy? proxy = null;
+        await using var pair = await RelayPair.StartAsync(async upstream =>
+        {
+            // Timeout 6 s: each attempt may take 3 s. The first create and the first poll take 8 s, longer than the whole deadline.
+            proxy = await FlakyProxy.StartAsync(upstream, (request, n) => n == 1 && request.Method == "POST" || n == 1 && request.Path.StartsWith("/v1/tasks/", StringComparison.Ordinal)
+                ? new FlakyProxy.Slow(TimeSpan.FromSeconds(8)) : new FlakyProxy.Forward());
+            return proxy.BaseUrl;
+        }, relaySettings: new Dictionary<string, string> { ["Relays:up:Timeout"] = "6" });
+        await using var _ = proxy!;
+        var tenant = await pair.GatewayApi.NewTenantAsync(credits: 1000);
+        var id = await pair.GatewayApi.CreateTextTaskAsync(tenant.Key);
+        var task = await pair.GatewayApi.WaitForAsync(tenant.Key, id, ReelayApi.IsTerminal);
+        Assert.True(task.GetProperty("status").GetString() == "SUCCEEDED", $"{task}\n{pair.GatewayOutput}");
+
+        var creates = proxy!.To("POST", "/v1/text_to_video");
+        Assert.True(creates.Count >= 2, $"{creates.Count} creates: the slow one was not abandoned");
+        Assert.Single(creates.Select(c => c.Header("Idempotency-Key")).Distinct());
+        // The abandoned create still reaches the upstream (the proxy forwards it late): one task there all the same.
+        await AllForwardedAsync(proxy, creates.Count);
+        Assert.Equal(24, await pair.UpstreamChargedAsync());
+        Assert.Equal(1000 - 24, await pair.GatewayBalanceAsync(tenant.OrgId));
+        await pair.AssertKeyNeverLoggedAsync();
+    }
+
+    /// <summary>Waits (bounded) until the upstream has answered every create the proxy took, late ones included.</summary>
+    private static async Task AllForwardedAsync(FlakyProxy proxy, int creates)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (proxy.Forwarded("POST", "/v1/text_to_video") < creates && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(creates, proxy.Forwarded("POST", "/v1/text_to_video"));
     }
 }

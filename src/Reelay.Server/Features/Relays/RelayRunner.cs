@@ -70,6 +70,8 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
             logger.LogWarning("Task {TaskId} failed: {Reason}", task.Id, ex.Message);
             var (code, text) = RelayFailures.Unavailable();
             await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, code, text);
+            // Our credits are released: an upstream task still running there should not go on to be billed.
+            if (upstreamId is not null) await CancelUpstreamAsync(relay, upstreamId, TimeSpan.FromSeconds(5));
         }
         catch (UpstreamRefusedException ex)
         {
@@ -218,10 +220,10 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
         return keys;
     }
 
-    /// <summary>Best effort, bounded: our task is already cancelled whatever the upstream says.</summary>
-    private async Task CancelUpstreamAsync(Relay relay, string upstreamId)
+    /// <summary>Best effort, bounded: our task is already cancelled (or failed) whatever the upstream says.</summary>
+    private async Task CancelUpstreamAsync(Relay relay, string upstreamId, TimeSpan? within = null)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(30));
         try
         {
             await relay.Client.CancelAsync(upstreamId, timeout.Token);
