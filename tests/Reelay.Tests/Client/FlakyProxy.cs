@@ -23,6 +23,10 @@ internal sealed class FlakyProxy : IAsyncDisposable
     public sealed record Drop : Step;
     /// <summary>Sends the request upstream (so the server acts on it) but drops the connection instead of answering.</summary>
     public sealed record ForwardThenDrop : Step;
+    /// <summary>Answers with the upstream's status and headers and the first <paramref name="Bytes"/> of its body, then resets the connection (a download cut short).</summary>
+    public sealed record ForwardPartThenDrop(int Bytes) : Step;
+    /// <summary>Waits, then lets the request through: a slow upstream.</summary>
+    public sealed record Slow(TimeSpan Delay) : Step;
 
     public sealed record Recorded(string Method, string Path, IReadOnlyDictionary<string, string> Headers)
     {
@@ -33,9 +37,10 @@ internal sealed class FlakyProxy : IAsyncDisposable
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
         { "Host", "Connection", "Transfer-Encoding", "Keep-Alive", "Content-Length" };
 
-    private readonly Uri _upstream;
+    private Uri _upstream;
     private readonly Func<Recorded, int, Step> _rule;
     private readonly List<Recorded> _requests = [];
+    private readonly List<(string Method, string Path)> _forwarded = [];
     private WebApplication? _app;
 
     private FlakyProxy(Uri upstream, Func<Recorded, int, Step> rule)
@@ -45,6 +50,9 @@ internal sealed class FlakyProxy : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>Where requests are forwarded; settable so the upstream can be started after the proxy (and told the proxy is its public address).</summary>
+    public Uri Target { get => Volatile.Read(ref _upstream); set => Volatile.Write(ref _upstream, value); }
 
     public IReadOnlyList<Recorded> Requests { get { lock (_requests) return _requests.ToArray(); } }
 
@@ -89,31 +97,74 @@ internal sealed class FlakyProxy : IAsyncDisposable
             case ForwardThenDrop:
                 using (var ignored = await ForwardAsync(context)) context.Abort();
                 return;
+            case ForwardPartThenDrop part:
+                using (var response = await ForwardAsync(context))
+                {
+                    CopyHead(response, context.Response, keepLength: true);
+                    var body = await response.Content.ReadAsByteArrayAsync();
+                    await context.Response.Body.WriteAsync(body.AsMemory(0, Math.Min(part.Bytes, body.Length)));
+                    await context.Response.Body.FlushAsync();
+                    context.Abort();
+                }
+                return;
+            case Slow slow:
+                // The body is read first: the request reaches the upstream late even when the caller gave up on it meanwhile.
+                var early = await ReadBodyAsync(context.Request);
+                await Task.Delay(slow.Delay);
+                using (var response = await ForwardAsync(context, early))
+                {
+                    if (context.RequestAborted.IsCancellationRequested) return;
+                    CopyHead(response, context.Response, keepLength: false);
+                    await response.Content.CopyToAsync(context.Response.Body);
+                }
+                return;
             default:
                 using (var response = await ForwardAsync(context))
                 {
-                    context.Response.StatusCode = (int)response.StatusCode;
-                    foreach (var header in response.Headers.Concat(response.Content.Headers))
-                        if (!HopByHop.Contains(header.Key)) context.Response.Headers[header.Key] = header.Value.ToArray();
+                    CopyHead(response, context.Response, keepLength: false);
                     await response.Content.CopyToAsync(context.Response.Body);
                 }
                 return;
         }
     }
 
-    private async Task<HttpResponseMessage> ForwardAsync(HttpContext context)
+    /// <summary>Status and end-to-end headers; with keepLength the upstream's Content-Length too, so a cut body is seen as cut.</summary>
+    private static void CopyHead(HttpResponseMessage from, HttpResponse to, bool keepLength)
     {
-        var request = context.Request;
+        to.StatusCode = (int)from.StatusCode;
+        foreach (var header in from.Headers.Concat(from.Content.Headers))
+            if (!HopByHop.Contains(header.Key)) to.Headers[header.Key] = header.Value.ToArray();
+        if (keepLength && from.Content.Headers.ContentLength is { } length) to.ContentLength = length;
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body);
-        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, request.Path + request.QueryString));
-        if (body.Length > 0 || request.ContentType is not null) forward.Content = new ByteArrayContent(body.ToArray());
+        return body.ToArray();
+    }
+
+    /// <summary>Sends the request on; once it has been answered upstream it counts in <see cref="Forwarded"/>.</summary>
+    private async Task<HttpResponseMessage> ForwardAsync(HttpContext context, byte[]? early = null)
+    {
+        var request = context.Request;
+        var body = early ?? await ReadBodyAsync(request);
+        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(Target, request.Path + request.QueryString));
+        if (body.Length > 0 || request.ContentType is not null) forward.Content = new ByteArrayContent(body);
         foreach (var (name, value) in request.Headers)
         {
             if (HopByHop.Contains(name)) continue;
             if (!forward.Headers.TryAddWithoutValidation(name, value.ToArray())) forward.Content?.Headers.TryAddWithoutValidation(name, value.ToArray());
         }
-        return await Upstream.SendAsync(forward);
+        var response = await Upstream.SendAsync(forward);
+        lock (_requests) _forwarded.Add((request.Method, request.Path.Value ?? "/"));
+        return response;
+    }
+
+    /// <summary>How many requests with this method and path the upstream has answered.</summary>
+    public int Forwarded(string method, string path)
+    {
+        lock (_requests) return _forwarded.Count(f => f.Method == method && f.Path == path);
     }
 
     public async ValueTask DisposeAsync()

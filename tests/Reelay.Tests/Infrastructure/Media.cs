@@ -41,6 +41,7 @@ public static class Media
 
     public sealed record VideoFacts(string Codec, string PixelFormat, int Width, int Height, double Duration);
 
+    /// <summary>The first video stream's facts; a still image (PNG, JPEG) probes too, with duration 0.</summary>
     public static VideoFacts Probe(string path)
     {
         var json = Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
@@ -49,7 +50,8 @@ public static class Media
         var stream = doc.RootElement.GetProperty("streams")[0];
         return new VideoFacts(stream.GetProperty("codec_name").GetString()!, stream.GetProperty("pix_fmt").GetString()!,
             stream.GetProperty("width").GetInt32(), stream.GetProperty("height").GetInt32(),
-            double.Parse(doc.RootElement.GetProperty("format").GetProperty("duration").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+            doc.RootElement.TryGetProperty("format", out var format) && format.TryGetProperty("duration", out var duration)
+                ? double.Parse(duration.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : 0);
     }
 
     public static string Run(string file, params string[] args)

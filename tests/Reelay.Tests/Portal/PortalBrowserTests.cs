@@ -64,7 +64,8 @@ public class PortalBrowserTests(ServerFixture fixture) : IClassFixture<ServerFix
             ("history", "/portal/history"), ("history-entry", detail!), ("tasks", "/portal/tasks"), ("task-video", "/portal/tasks/" + video),
             ("task-input", "/portal/tasks/" + withInput), ("keys", "/portal/keys"), ("usage", "/portal/usage"), ("assets", "/portal/assets"),
         };
-        var operatorPages = new[] { ("operator-history", "/portal/history"), ("organizations", "/portal/organizations"), ("organization", "/portal/organizations/" + operatorOrg) };
+        var operatorPages = new[] { ("operator-history", "/portal/history"), ("organizations", "/portal/organizations"), ("organization", "/portal/organizations/" + operatorOrg),
+            ("relay-margin", "/portal/operator/margin") };
 
         foreach (var (width, scheme, axe) in Looks)
         {

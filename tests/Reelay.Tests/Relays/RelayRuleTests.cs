@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Engines;
 using Reelay.Server.Features.Relays;
+using Reelay.Server.Features.RunBlob;
 using Reelay.Server.Features.Tasks;
 
 namespace Reelay.Tests.Relays;
@@ -161,6 +162,33 @@ public sealed class RelayChainRuleTests
         var failed = RunBlobUpstream.ReadTask(JsonNode.Parse($$"""{"status":"failed","error_message":"{{Reelay.Server.Features.RunBlob.RunBlobMapping.PhotorealisticPeople}}"}""")!.AsObject());
         Assert.Equal(("failed", "SAFETY.INPUT.IMAGE"), (failed.Status, failed.FailureCode));
         Assert.Equal(0.4, RunBlobUpstream.ReadTask(JsonNode.Parse("""{"status":"processing","progress_pct":40}""")!.AsObject()).Progress, 3);
+    }
+
+    [Fact]
+    public void Stored_kling_nano_banana_and_chatgpt_requests_become_their_familys_body_on_the_path_their_model_picks()
+    {
+        Assert.Equal(["kling", "kling/o1-video", "kling/o3-video", "kling/o3-photo", "gemini", "chatgpt-images"],
+            new[] { ("runblob_kling_video", "kling_3"), ("runblob_kling_video", "kling_o1_video"), ("runblob_kling_video", "kling_o3_pro"),
+                ("runblob_kling_image", "kling_o3_photo"), ("runblob_nano_banana", "nano_banana_2"), ("runblob_chatgpt_images", "chatgpt-2.5") }
+            .Select(e => RunBlobBodies.Family(e.Item1, e.Item2).Path));
+        Assert.Equal("v1/kling/generations/g1", RunBlobBodies.StatusPath(RunBlobBodies.Family("runblob_kling_video", "kling_3"), "g1"));
+        Assert.Equal("""{"prompt":"x","model":"kling_2.6","duration":"10","aspect_ratio":"1:1"}""",
+            RunBlobUpstream.Body("runblob_kling_video", new JsonObject { ["model"] = "kling_2.6", ["promptText"] = "x", ["duration"] = 10, ["ratio"] = "1:1" }, null).ToJsonString());
+        Assert.Equal("""{"prompt":"x","model":"kling_3","duration":12}""",
+            RunBlobUpstream.Body("runblob_kling_video", new JsonObject { ["model"] = "kling_3", ["promptText"] = "x", ["duration"] = 12 }, null).ToJsonString());
+        Assert.Equal("""{"prompt":"x","duration":"5","aspect_ratio":"9:16","images_base64":["AA==","AQ=="],"keep_original_sound":false}""",
+            RunBlobUpstream.Body("runblob_kling_video", new JsonObject { ["model"] = "kling_o1_video", ["promptText"] = "x", ["duration"] = 5, ["ratio"] = "9:16",
+                ["imagesUrls"] = new JsonArray("data:image/png;base64,AA=="), ["imagesBase64"] = new JsonArray("AQ=="), ["keepOriginalSound"] = false }, null).ToJsonString());
+        Assert.Equal("""{"prompt":"x","model":"pro","quality":"4k","aspect_ratio":"16:9","images":["data:image/png;base64,AA=="],"callback_url":"https://gw/cb"}""",
+            RunBlobUpstream.Body("runblob_nano_banana", new JsonObject { ["model"] = "nano_banana_pro", ["promptText"] = "x", ["resolution"] = "4k", ["ratio"] = "16:9",
+                ["imagesUrl"] = new JsonArray("data:image/png;base64,AA==") }, "https://gw/cb").ToJsonString());
+        Assert.Equal("standard", RunBlobUpstream.Body("runblob_nano_banana", new JsonObject { ["model"] = "nano_banana", ["promptText"] = "x", ["resolution"] = "1k" }, null)["quality"]!.ToString());
+        var image = RunBlobUpstream.ReadTask(JsonNode.Parse("""{"task_uuid":"t","status":"completed","result_image_url":"https://up/i.png","message":null}""")!.AsObject(), FailureCodes.Generic);
+        Assert.Equal(("succeeded", "https://up/i.png", null), (image.Status, image.Outputs.Single(), image.FailureCode));
+        var kling = RunBlobUpstream.ReadTask(JsonNode.Parse("""{"status":"failed","image_url":null,"message":"CONTENT_POLICY_VIOLATION"}""")!.AsObject(), FailureCodes.Kling);
+        Assert.Equal(("failed", "SAFETY.INPUT.TEXT", "CONTENT_POLICY_VIOLATION"), (kling.Status, kling.FailureCode, kling.Failure));
+        Assert.Equal("ASSET.INVALID", RunBlobUpstream.FailureCode("IMAGE_INACCESSIBLE", FailureCodes.Kling));
+        Assert.Equal("INTERNAL", RunBlobUpstream.FailureCode("TIMEOUT", FailureCodes.Kling));
     }
 
     [Fact]

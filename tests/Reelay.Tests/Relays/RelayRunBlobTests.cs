@@ -38,6 +38,53 @@ public sealed class RelayRunBlobTests
         Assert.True(calls >= 1, "the upstream never called back");
     }
 
+    [Theory]
+    [InlineData("SAFETY.INPUT.TEXT", true)]
+    [InlineData("INTERNAL", false)]
+    public async Task A_runblob_upstream_failure_passes_through_with_its_text_and_the_charge_rule_follows_its_code(string code, bool charged)
+    {
+        ReelayApi.Tenant? account = null;
+        await using var pair = await RelayPair.StartAsync(
+            moreSettings: async upstream =>
+            {
+                account = await new ReelayApi(upstream).NewTenantAsync(credits: 100_000, name: "runblob account");
+                return new Dictionary<string, string>
+                {
+                    ["Relays:rb:Dialect"] = "runblob",
+                    ["Relays:rb:BaseUrl"] = upstream.BaseUrl.ToString(),
+                    ["Relays:rb:ApiKey"] = account.Key,
+                    ["Relays:rb:PollSeconds"] = "0.3",
+                    ["Relays:rb:Callbacks"] = "false",
+                };
+            },
+            catalog: c => RelayPair.Serve(c, "sora-2", "relay:rb"));
+        var tenant = await pair.GatewayApi.NewTenantAsync(credits: 1000);
+        // The sandbox instruction travels upstream: the upstream's own generation fails, the gateway only relays it.
+        var created = await pair.GatewayApi.SendAsync(HttpMethod.Post, "/v1/sora/generate", tenant.Key, new { prompt = "a lighthouse at dusk", orientation = "16:9", duration = 10 },
+            r => r.Headers.Add("X-Reelay-Simulate", $"fail={code}"));
+        Assert.True(created.Status == 201, $"{created.Status} {created.Body}");
+        var id = created.Body.GetProperty("generation_id").GetString()!;
+        var price = RunBlobUpstreamCredits(created.Body);
+        var done = await WaitForGenerationAsync(pair, tenant.Key, "sora", id, TimeSpan.FromSeconds(90));
+        Assert.True(done.GetProperty("status").GetString() == "failed", $"{done}\n{pair.GatewayOutput}");
+
+        var (engine, upstreamId, _) = await pair.RelayedAsync(id);
+        Assert.Equal("relay:rb", engine);
+        var upstream = (await pair.UpstreamApi.SendAsync(HttpMethod.Get, $"/v1/sora/generations/{upstreamId}/", account!.Key)).Body;
+        Assert.Equal("failed", upstream.GetProperty("status").GetString());
+        // The same words on both sides, and on the gateway's Runway view the code they stand for.
+        Assert.Equal(upstream.GetProperty("error_message").GetString(), done.GetProperty("error_message").GetString());
+        var task = (await pair.GatewayApi.GetTaskAsync(tenant.Key, id)).Body;
+        Assert.Equal(code, task.GetProperty("failureCode").GetString());
+        Assert.Equal(upstream.GetProperty("error_message").GetString(), task.GetProperty("failure").GetString());
+        Assert.Equal(charged ? 1000 - price : 1000, await pair.GatewayBalanceAsync(tenant.OrgId));
+        Assert.Equal(charged ? 100_000 - price : 100_000, (await pair.UpstreamApi.AdminAsync(HttpMethod.Get, $"/admin/v1/organizations/{account.OrgId}")).GetProperty("creditBalance").GetInt64());
+        await pair.AssertKeyNeverLoggedAsync(account.Key);
+    }
+
+    private static long RunBlobUpstreamCredits(JsonElement created) =>
+        (long)Math.Round(decimal.Parse(created.GetProperty("price").GetString()!, System.Globalization.CultureInfo.InvariantCulture) * 100);
+
     /// <returns>How many callbacks reached the gateway, and whether the upstream logged one as delivered.</returns>
     private static async Task<(int Calls, bool Delivered)> RunAsync(bool callbacks, string family = "sora", string model = "sora-2", double seconds = 10, object? body = null)
     {

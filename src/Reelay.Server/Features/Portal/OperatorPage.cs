@@ -1,11 +1,14 @@
+using Reelay.Server.Features.Relays;
 using Reelay.Server.Features.Telemetry;
+using Reelay.Server.Infrastructure;
 using Reelay.Server.Features.Portal.Pages;
 using static Reelay.Server.Features.Portal.PortalView;
 
 namespace Reelay.Server.Features.Portal;
 
 /// <summary>
-/// The operator dashboard: the same sample as GET /admin/v1/dashboard and the queue gauges. The page renders in full
+/// The operator dashboard: the same sample as GET /admin/v1/dashboard and the queue gauges; and the relay margin page
+/// (GET /admin/v1/relays/margin as a table, with a date window). The page renders in full
 /// on the server; its script (a file, as the CSP allows no inline script) re-reads the JSON every few seconds.
 /// </summary>
 public static class OperatorPage
@@ -20,6 +23,18 @@ public static class OperatorPage
             if (!session.IsOperator) return OperatorOnly(session);
             return Page<OperatorDashboard>(new { Session = session, State = sampler.Latest });
         });
+        portal.MapGet("/operator/margin", async (HttpContext http, Db db, string? from, string? to) =>
+        {
+            var session = PortalSession.From(http);
+            if (!session.IsOperator) return OperatorOnly(session);
+            var window = RelayMargin.Window(NullIfEmpty(from), NullIfEmpty(to), DateTime.UtcNow);
+            if (window.Error is not null)
+                return Page<RelayMarginPage>(new { Session = session, From = from ?? "", To = to ?? "", Problem = window.Error }, 400);
+            return Page<RelayMarginPage>(new
+            {
+                Session = session, From = Date(window.From), To = Date(window.To), Days = await RelayMargin.ReportAsync(db, window.From, window.To),
+            });
+        });
         portal.MapGet("/operator/dashboard.json", (HttpContext http, OperationsSampler sampler) =>
             PortalSession.From(http).IsOperator ? Results.Json(DashboardEndpoints.Describe(sampler.Latest)) : Results.StatusCode(403));
         portal.MapGet("/operator/dashboard.js", (HttpContext http) =>
@@ -28,6 +43,11 @@ public static class OperatorPage
             return Results.Text(Script, "text/javascript; charset=utf-8");
         });
     }
+
+    // An empty date field of the form is submitted as "": the default, as when it is left out.
+    private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Re-renders the facts and the queue table from the JSON, with textContent only (no HTML from data).</summary>
     private const string Script =

@@ -101,6 +101,7 @@ public static class PortalNav
         new("/portal/webhooks", "Webhooks", true, false),
         new("/portal/organizations", "Organizations", false, true),
         new("/portal/operator", "Dashboard", false, true),
+        new("/portal/operator/margin", "Relay margin", false, true),
     ];
 
     public static IEnumerable<Item> For(PortalSession session) => Items.Where(i => session.IsOperator ? i.Operator : i.Organization);

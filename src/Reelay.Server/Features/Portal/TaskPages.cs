@@ -1,9 +1,11 @@
 using System.Data.Common;
 using Dapper;
 using Reelay.Server.Features.Blobs;
+using Reelay.Server.Features.Catalog;
 using Reelay.Server.Features.Outputs;
 using Reelay.Server.Features.Portal.Pages;
 using Reelay.Server.Features.Queue;
+using Reelay.Server.Features.Relays;
 using Reelay.Server.Features.Tasks;
 using Reelay.Server.Infrastructure;
 using static Reelay.Server.Features.Portal.PortalView;
@@ -77,7 +79,7 @@ public static class TaskPages
         }).ToList();
     }
 
-    private static async Task<IResult> DetailAsync(string id, HttpContext http, Db db, OutputSigner signer, ReelayOptions options, IBlobStore blobs)
+    private static async Task<IResult> DetailAsync(string id, HttpContext http, Db db, OutputSigner signer, ReelayOptions options, IBlobStore blobs, ModelCatalog catalog)
     {
         var session = PortalSession.From(http);
         if (session.IsOperator) return OrganizationOnly(session);
@@ -90,7 +92,10 @@ public static class TaskPages
         GenerationRequest? request = null;
         try { request = row.Params is null ? null : GenerationRequest.FromJson(row.Params); }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException) { } // shown without parameters
-        return Page<TaskDetail>(new { Session = session, Row = row, Cost = cost, Outputs = outputs, Request = request });
+        // The engine recorded when one of a model's engines took the task (a relay, a fallback); else the catalog's.
+        var relayed = await RelayStore.FindAsync(db, row.Id);
+        var engine = relayed?.Engine ?? catalog.Find(row.Model)?.Engines.FirstOrDefault();
+        return Page<TaskDetail>(new { Session = session, Row = row, Cost = cost, Outputs = outputs, Request = request, Engine = engine, UpstreamTaskId = relayed?.TaskId });
     }
 
     /// <summary>A stored input of one of the organization's tasks (the image or video it was given), for the detail page.</summary>

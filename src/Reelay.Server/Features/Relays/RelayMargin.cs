@@ -41,28 +41,27 @@ public static class RelayMargin
         return (start.Value, end.Value, null);
     }
 
+    /// <summary>One day and model of the report (the admin API's JSON and the operator's margin page).</summary>
+    public sealed record Day(string Date, string Model, long Tasks, long ChargedCredits, long UpstreamCredits, long MarginCredits,
+        double? MarginRatio, long TasksWithoutUpstreamCost, IReadOnlyList<EngineShare> Engines);
+
+    public sealed record EngineShare(string Engine, long Tasks, long ChargedCredits, long UpstreamCredits);
+
     /// <summary>The report rows, grouped by day and model, newest day first (pure over the query's rows).</summary>
-    public static IEnumerable<object> Shape(IEnumerable<Row> rows) =>
-        rows.GroupBy(r => (r.Day, r.Model)).OrderByDescending(g => g.Key.Day).ThenBy(g => g.Key.Model, StringComparer.Ordinal).Select(g =>
+    public static IReadOnlyList<Day> Shape(IEnumerable<Row> rows) =>
+        [.. rows.GroupBy(r => (r.Day, r.Model)).OrderByDescending(g => g.Key.Day).ThenBy(g => g.Key.Model, StringComparer.Ordinal).Select(g =>
         {
             var charged = g.Sum(r => r.Charged);
             var cost = g.Sum(r => r.UpstreamCost);
-            return (object)new
-            {
-                date = DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (int)g.Key.Day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                model = g.Key.Model,
-                tasks = g.Sum(r => r.Tasks),
-                chargedCredits = charged,
-                upstreamCredits = cost,
-                marginCredits = charged - cost,
-                marginRatio = charged == 0 ? (double?)null : Math.Round((charged - cost) / (double)charged, 4),
-                tasksWithoutUpstreamCost = g.Sum(r => r.WithoutCost),
-                engines = g.OrderBy(r => r.Engine, StringComparer.Ordinal)
-                    .Select(r => new { engine = r.Engine, tasks = r.Tasks, chargedCredits = r.Charged, upstreamCredits = r.UpstreamCost }),
-            };
-        });
+            return new Day(
+                DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (int)g.Key.Day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                g.Key.Model, g.Sum(r => r.Tasks), charged, cost, charged - cost,
+                charged == 0 ? null : Math.Round((charged - cost) / (double)charged, 4),
+                g.Sum(r => r.WithoutCost),
+                [.. g.OrderBy(r => r.Engine, StringComparer.Ordinal).Select(r => new EngineShare(r.Engine, r.Tasks, r.Charged, r.UpstreamCost))]);
+        })];
 
-    public static async Task<IEnumerable<object>> ReportAsync(Db db, DateOnly from, DateOnly to)
+    public static async Task<IReadOnlyList<Day>> ReportAsync(Db db, DateOnly from, DateOnly to)
     {
         var start = (long)(from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalMilliseconds;
         var end = (long)(to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) - DateTime.UnixEpoch).TotalMilliseconds;

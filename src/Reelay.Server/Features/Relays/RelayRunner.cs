@@ -52,7 +52,7 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
             if (chosen.Relay is null) return chosen.Local;
             (relay, upstreamId) = (chosen.Relay, chosen.UpstreamId!);
             if (known?.TaskId == upstreamId) logger.LogInformation("Task {TaskId} resumes following upstream task {UpstreamTaskId} on {Engine}", task.Id, upstreamId, relay.Options.Engine);
-            var done = await FollowAsync(request.Endpoint, upstreamId, relay, state, work.Token);
+            var done = await FollowAsync(request, upstreamId, relay, state, work.Token);
             await FinishAsync(task, request, relay, done, state, work.Token);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -70,6 +70,8 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
             logger.LogWarning("Task {TaskId} failed: {Reason}", task.Id, ex.Message);
             var (code, text) = RelayFailures.Unavailable();
             await TaskQueue.FailAsync(db, task.Id, task.LeaseToken, code, text);
+            // Our credits are released: an upstream task still running there should not go on to be billed.
+            if (upstreamId is not null) await CancelUpstreamAsync(relay, upstreamId, TimeSpan.FromSeconds(5));
         }
         catch (UpstreamRefusedException ex)
         {
@@ -150,14 +152,15 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
     }
 
     /// <summary>Polls the upstream task until it ends; its progress becomes ours (the last 10% is the copy).</summary>
-    private async Task<UpstreamTask> FollowAsync(string endpoint, string upstreamId, Relay relay, RunProgress state, CancellationToken cancellationToken)
+    private async Task<UpstreamTask> FollowAsync(GenerationRequest request, string upstreamId, Relay relay, RunProgress state, CancellationToken cancellationToken)
     {
+        var model = relay.Options.UpstreamModel(request.Model);
         relay.Health.Started();
         try
         {
             while (true)
             {
-                var upstream = await relay.Client.GetAsync(endpoint, upstreamId, cancellationToken);
+                var upstream = await relay.Client.GetAsync(request.Endpoint, model, upstreamId, cancellationToken);
                 if (upstream.Status is "succeeded" or "failed" or "cancelled" or "gone") return upstream;
                 if (upstream.Status == "running") state.Value = Math.Max(state.Value, 0.9 * Math.Clamp(upstream.Progress, 0, 1));
                 // A callback from the upstream (RunBlob) wakes the loop early; the poll is the fallback.
@@ -217,10 +220,10 @@ public sealed class RelayRunner(Db db, IBlobStore blobs, ModelCatalog catalog, R
         return keys;
     }
 
-    /// <summary>Best effort, bounded: our task is already cancelled whatever the upstream says.</summary>
-    private async Task CancelUpstreamAsync(Relay relay, string upstreamId)
+    /// <summary>Best effort, bounded: our task is already cancelled (or failed) whatever the upstream says.</summary>
+    private async Task CancelUpstreamAsync(Relay relay, string upstreamId, TimeSpan? within = null)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(30));
         try
         {
             await relay.Client.CancelAsync(upstreamId, timeout.Token);

@@ -7,74 +7,35 @@ using Reelay.Server.Features.RunBlob;
 namespace Reelay.Server.Features.Relays;
 
 /// <summary>
-/// The RunBlob API as an upstream (RunBlob, or another Reelay): Sora (POST /v1/sora/generate, GET
-/// /v1/sora/generations/{id}/) and Veo 3 (/v1/veo/…). The stored request (catalog field names) is put back into
-/// RunBlob's words — Sora: prompt, orientation, duration, image_base64; Veo: prompt, model, aspect_ratio, seed,
-/// bytes_image, start_frame, end_frame, reference_images (bare base64 of the stored inputs) — with the callback_url
-/// RunBlob calls when the generation ends, after which the relay polls at once instead of waiting for its next poll. RunBlob has no cancel
-/// and no failure codes: a cancel here stops following (the upstream generation runs on and is paid for), and a
-/// failure's code is read back from RunBlob's documented texts. The create's "price" (USD) is recorded as the
-/// upstream cost in credits (1 credit = 0.01 USD, as Reelay's RunBlob surface prices).
+/// The RunBlob API as an upstream (RunBlob, or another Reelay): every family the RunBlob surface knows — Sora, Veo 3,
+/// Kling (main, O1/O3 video, O1/O3 photo), Nano Banana, ChatGPT Images — POST /v1/{family}/generate and GET
+/// /v1/{family}/generations/{id}, ids in generation_id or task_uuid, outputs in video_url, image_url or
+/// result_image_url. Bodies are <see cref="RunBlobBodies"/>; the create carries the callback_url RunBlob calls when
+/// the generation ends, after which the relay polls at once instead of waiting for its next poll. RunBlob has no
+/// cancel and no dotted failure codes: a cancel here stops following (the upstream generation runs on and is paid
+/// for), and a failure's code is read back from the family's documented texts and codes. The create's "price" (USD)
+/// is recorded as the upstream cost in credits (1 credit = 0.01 USD, as Reelay's RunBlob surface prices).
 /// </summary>
 public sealed class RunBlobUpstream(RelayOptions relay, RelayHealth health, UpstreamResilience resilience, HttpMessageHandler? handler = null)
     : UpstreamHttp(relay, health, resilience, handler), IUpstreamClient
 {
-    /// <summary>The catalog endpoints this dialect relays, and the family path of each.</summary>
-    private static readonly Dictionary<string, string> Families = new(StringComparer.Ordinal) { ["sora_generate"] = "sora", ["runblob_veo3"] = "veo" };
-
-    public bool Serves(string endpoint) => Families.ContainsKey(endpoint);
+    public bool Serves(string endpoint) => RunBlobBodies.Endpoints.Contains(endpoint);
 
     public bool CanUpload => false;
 
     public Task<string> UploadAsync(string fileName, string mediaType, string path, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("RunBlob has no upload flow: inputs travel as image_base64.");
+        throw new NotSupportedException("RunBlob has no upload flow: inputs travel inline as base64.");
 
     /// <summary>The RunBlob body of a stored request (pure, so tests can call it).</summary>
-    public static JsonObject Body(string endpoint, JsonObject core, string? callbackUrl)
-    {
-        var body = endpoint == "runblob_veo3" ? VeoBody(core) : SoraBody(core);
-        if (callbackUrl is not null) body["callback_url"] = callbackUrl;
-        return body;
-    }
-
-    private static JsonObject VeoBody(JsonObject core)
-    {
-        var body = new JsonObject
-        {
-            ["prompt"] = core["promptText"]?.DeepClone(),
-            ["model"] = core["model"]?.DeepClone(),
-            ["aspect_ratio"] = core["ratio"]?.ToString() == "720:1280" ? "9:16" : "16:9",
-        };
-        foreach (var (ours, theirs) in new[] { ("seed", "seed"), ("watermarkText", "watermark_text"), ("filterText", "filter_text") })
-            if (core[ours] is { } value) body[theirs] = value.DeepClone();
-        foreach (var (ours, theirs) in new[] { ("imageBase64", "bytes_image"), ("startFrame", "start_frame"), ("endFrame", "end_frame") })
-            if (core[ours]?.ToString() is { } image) body[theirs] = Bare(image);
-        if (core["referenceImages"] is JsonArray references)
-            body["reference_images"] = new JsonArray(references.Select(r => (JsonNode?)JsonValue.Create(Bare(r?.ToString() ?? ""))).ToArray());
-        return body;
-    }
-
-    private static JsonObject SoraBody(JsonObject core)
-    {
-        var body = new JsonObject
-        {
-            ["prompt"] = core["promptText"]?.DeepClone(),
-            ["orientation"] = core["ratio"]?.ToString() == "1280:720" ? "16:9" : "9:16",
-        };
-        if (core["duration"] is { } duration) body["duration"] = duration.DeepClone();
-        // Either image field of ours holds the stored input inlined as a data URI; RunBlob takes bare base64.
-        if ((core["imageBase64"] ?? core["imageUrl"])?.ToString() is { } image) body["image_base64"] = Bare(image);
-        return body;
-    }
-
-    private static string Bare(string image) => image.StartsWith("data:", StringComparison.Ordinal) ? image[(image.IndexOf(',') + 1)..] : image;
+    public static JsonObject Body(string endpoint, JsonObject core, string? callbackUrl) => RunBlobBodies.Body(endpoint, core, callbackUrl);
 
     public async Task<UpstreamCreated> CreateAsync(UpstreamCreate create, CancellationToken cancellationToken)
     {
+        var family = RunBlobBodies.Family(create.Endpoint, create.Body["model"]?.ToString());
         var text = Body(create.Endpoint, create.Body, create.CallbackUrl).ToJsonString();
         using var response = await SendAsync(() =>
         {
-            var request = Request(HttpMethod.Post, $"v1/{Families[create.Endpoint]}/generate");
+            var request = Request(HttpMethod.Post, $"v1/{family.Path}/generate");
             request.Content = new StringContent(text, System.Text.Encoding.UTF8, "application/json");
             // RunBlob documents no Idempotency-Key; a Reelay upstream honours it, and others ignore the header.
             request.Headers.TryAddWithoutValidation("Idempotency-Key", create.IdempotencyKey);
@@ -82,8 +43,8 @@ public sealed class RunBlobUpstream(RelayOptions relay, RelayHealth health, Upst
             return request;
         }, cancellationToken, create.FailFast);
         var json = await ReadJsonAsync(response, cancellationToken);
-        if (response.IsSuccessStatusCode && json?["generation_id"]?.GetValueKind() == JsonValueKind.String)
-            return new UpstreamCreated(json["generation_id"]!.GetValue<string>(), Cost: Credits(json["price"]?.ToString()));
+        if (response.IsSuccessStatusCode && json?[family.IdField]?.GetValueKind() == JsonValueKind.String)
+            return new UpstreamCreated(json[family.IdField]!.GetValue<string>(), Cost: Credits(json["price"]?.ToString()));
         var paths = json?["detail"] is JsonArray list
             ? list.Select(d => string.Join('.', (d?["loc"] as JsonArray ?? []).Skip(1).Select(p => p?.ToString()))).ToList() : [];
         return new UpstreamCreated(null, (int)response.StatusCode, Message(json, response), paths);
@@ -93,17 +54,18 @@ public sealed class RunBlobUpstream(RelayOptions relay, RelayHealth health, Upst
     public static long? Credits(string? usd) =>
         decimal.TryParse(usd, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value >= 0 ? (long)Math.Round(value * 100) : null;
 
-    public async Task<UpstreamTask> GetAsync(string endpoint, string upstreamTaskId, CancellationToken cancellationToken)
+    public async Task<UpstreamTask> GetAsync(string endpoint, string model, string upstreamTaskId, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => Request(HttpMethod.Get, $"v1/{Families[endpoint]}/generations/{Uri.EscapeDataString(upstreamTaskId)}/"), cancellationToken);
+        var family = RunBlobBodies.Family(endpoint, model);
+        using var response = await SendAsync(() => Request(HttpMethod.Get, RunBlobBodies.StatusPath(family, upstreamTaskId)), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return UpstreamTask.Gone;
         var json = await ReadJsonAsync(response, cancellationToken);
         if (!response.IsSuccessStatusCode || json is null) throw new UpstreamRefusedException((int)response.StatusCode, Message(json, response));
-        return ReadTask(json);
+        return ReadTask(json, family.Codes);
     }
 
-    /// <summary>The RunBlob status object in our words (pure).</summary>
-    public static UpstreamTask ReadTask(JsonObject json)
+    /// <summary>The status object of any family in our words (pure); codes: the family's words for failures (default Veo's).</summary>
+    public static UpstreamTask ReadTask(JsonObject json, FailureCodes? codes = null)
     {
         var status = json["status"]?.ToString() switch
         {
@@ -113,22 +75,27 @@ public sealed class RunBlobUpstream(RelayOptions relay, RelayHealth health, Upst
             _ => "running",
         };
         var progress = json["progress_pct"]?.GetValueKind() == JsonValueKind.Number ? json["progress_pct"]!.GetValue<double>() / 100 : 0;
-        var outputs = json["video_url"]?.GetValueKind() == JsonValueKind.String ? new[] { json["video_url"]!.GetValue<string>() } : [];
-        // Sora says error_message (a text); Veo says error.message (a code).
-        var message = json["error_message"]?.ToString() ?? json["error"]?["message"]?.ToString();
-        return new UpstreamTask(status, progress, outputs, FailureCode(message), message, null);
+        var outputs = new[] { "video_url", "image_url", "result_image_url" }
+            .Select(f => json[f]?.GetValueKind() == JsonValueKind.String ? json[f]!.GetValue<string>() : null).OfType<string>().Take(1).ToArray();
+        // Sora says error_message (a text); Veo error.message; Kling, Nano Banana and ChatGPT message (a code, null unless failed).
+        var message = json["error_message"]?.ToString() ?? json["error"]?["message"]?.ToString() ?? (status == "failed" ? json["message"]?.ToString() : null);
+        return new UpstreamTask(status, progress, outputs, FailureCode(message, codes ?? FailureCodes.Veo), message, null);
     }
 
-    /// <summary>RunBlob's documented failure texts and Veo's codes back to the codes they stand for (so the charge rule can follow).</summary>
-    public static string? FailureCode(string? message) => message switch
+    /// <summary>
+    /// RunBlob's documented failure texts and a family's codes back to the codes they stand for (so the charge rule
+    /// can follow). Text moderation first: where a family has one code for every kind of moderation (Kling's
+    /// CONTENT_POLICY_VIOLATION, Nano Banana's MODERATION_FAILED) it reads as the commonest, and every SAFETY code is charged alike.
+    /// </summary>
+    public static string? FailureCode(string? message, FailureCodes codes) => message switch
     {
         null => null,
         RunBlobMapping.PhotorealisticPeople => "SAFETY.INPUT.IMAGE",
         RunBlobMapping.PolicyViolation => "SAFETY.INPUT.TEXT",
-        _ when message == FailureCodes.Veo.ImageModeration => "SAFETY.INPUT.IMAGE",
-        _ when message == FailureCodes.Veo.TextModeration => "SAFETY.INPUT.TEXT",
-        _ when message == FailureCodes.Veo.OutputModeration => "SAFETY.OUTPUT.VIDEO",
-        _ when message == FailureCodes.Veo.InvalidInput => "ASSET.INVALID",
+        _ when message == codes.TextModeration => "SAFETY.INPUT.TEXT",
+        _ when message == codes.ImageModeration => "SAFETY.INPUT.IMAGE",
+        _ when message == codes.OutputModeration => "SAFETY.OUTPUT.VIDEO",
+        _ when message == codes.InvalidInput || message == "IMAGE_INACCESSIBLE" => "ASSET.INVALID",
         _ => "INTERNAL",
     };
 

@@ -35,7 +35,7 @@ public sealed class RunwayUpstream(RelayOptions relay, RelayHealth health, Upstr
             (json?["issues"] as JsonArray ?? []).Select(i => string.Join('.', (i?["path"] as JsonArray ?? []).Select(p => p?.ToString()))).ToList());
     }
 
-    public async Task<UpstreamTask> GetAsync(string endpoint, string upstreamTaskId, CancellationToken cancellationToken)
+    public async Task<UpstreamTask> GetAsync(string endpoint, string model, string upstreamTaskId, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => Request(HttpMethod.Get, $"v1/tasks/{Uri.EscapeDataString(upstreamTaskId)}"), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return UpstreamTask.Gone;

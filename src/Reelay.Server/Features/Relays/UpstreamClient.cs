@@ -28,8 +28,8 @@ public interface IUpstreamClient
     Task<UpstreamCreated> CreateAsync(UpstreamCreate create, CancellationToken cancellationToken);
     /// <summary>Whether the dialect can relay a catalog endpoint (checked at start-up for every model it serves).</summary>
     bool Serves(string endpoint);
-    /// <summary>The upstream task of one of our catalog endpoints (a dialect may keep them under different paths).</summary>
-    Task<UpstreamTask> GetAsync(string endpoint, string upstreamTaskId, CancellationToken cancellationToken);
+    /// <summary>The upstream task of one of our catalog endpoints and the upstream's model (a dialect may keep them under different paths).</summary>
+    Task<UpstreamTask> GetAsync(string endpoint, string model, string upstreamTaskId, CancellationToken cancellationToken);
     Task CancelAsync(string upstreamTaskId, CancellationToken cancellationToken);
     /// <summary>Whether the dialect has an upload flow for large inputs.</summary>
     bool CanUpload { get; }

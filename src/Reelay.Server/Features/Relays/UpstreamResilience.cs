@@ -17,7 +17,7 @@ namespace Reelay.Server.Features.Relays;
 public sealed class UpstreamResilience
 {
     public static readonly ResiliencePropertyKey<bool> FailFast = new("reelay.relay.fail-fast");
-    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxAttemptTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DownloadAttemptTimeout = TimeSpan.FromMinutes(5);
     private readonly CircuitBreakerStateProvider _breaker = new();
     private long _openUntilTicks;
@@ -72,7 +72,7 @@ public sealed class UpstreamResilience
                     return default;
                 },
             })
-            .AddTimeout(AttemptTimeout)
+            .AddTimeout(AttemptTimeout(relay.Timeout))
             .Build();
         Downloads = new ResiliencePipelineBuilder()
             .AddTimeout(relay.Timeout)
@@ -114,6 +114,13 @@ public sealed class UpstreamResilience
     /// break is over the upstream gets tasks again, and the first call is the breaker's half-open probe.
     /// </summary>
     public bool Skipped => _breaker.CircuitState == CircuitState.Open && DateTime.UtcNow.Ticks < Interlocked.Read(ref _openUntilTicks);
+
+    /// <summary>
+    /// One attempt's limit: 30 s, or half the relay's Timeout when that is shorter (pure). An answer slower than the
+    /// whole deadline must not end the task: the attempt is abandoned and asked again — a create with the same
+    /// Idempotency-Key, so the upstream answers with the task the abandoned attempt made.
+    /// </summary>
+    public static TimeSpan AttemptTimeout(TimeSpan deadline) => TimeSpan.FromTicks(Math.Min(MaxAttemptTimeout.Ticks, deadline.Ticks / 2));
 
     /// <summary>What is worth asking again: rate limits, the upstream's own trouble, and an idempotent create still in flight.</summary>
     public static bool IsTransient(HttpStatusCode status) =>

@@ -45,7 +45,7 @@ public abstract class RunBlobKlingPhoto : RunBlobFamily
     public override Type StatusType => typeof(KlingPhotoGeneration);
 
     /// <summary>The catalog model (its id is also the status object's label, spelled by <see cref="Label"/>).</summary>
-    protected abstract string Model { get; }
+    public abstract string Model { get; }
     protected abstract string Label { get; }
     protected abstract int MaxImages { get; }
     protected abstract IReadOnlyList<string> AspectRatios { get; }
@@ -96,7 +96,7 @@ public sealed class RunBlobKlingO1Photo : RunBlobKlingPhoto
     public override string Path => "kling/o1-photo";
     public override string Surface => "runblob:kling-o1-photo";
     public override string Title => "Kling O1 photo";
-    protected override string Model => "kling_o1_photo";
+    public override string Model => "kling_o1_photo";
     protected override string Label => "kling-o1-photo";
     protected override int MaxImages => 5;
     protected override IReadOnlyList<string> AspectRatios => Ratios;
@@ -110,7 +110,7 @@ public sealed class RunBlobKlingO3Photo : RunBlobKlingPhoto
     public override string Surface => "runblob:kling-o3-photo";
     public override string Title => "Kling O3 photo";
     public override Type CreditsRefusalType => typeof(RunBlobFailure);
-    protected override string Model => "kling_o3_photo";
+    public override string Model => "kling_o3_photo";
     protected override string Label => "kling_o3_photo";
     protected override int MaxImages => 10;
     protected override IReadOnlyList<string> AspectRatios => [.. Ratios, "auto"];
