@@ -11,8 +11,11 @@ namespace Reelay.Server.Features.Credits;
 /// </summary>
 public static class Ledger
 {
+    /// <summary>The balance of the organization @orgId, as an SQL expression (a create reads it with its other checks).</summary>
+    public const string BalanceSql = "COALESCE((SELECT balance FROM org_balances WHERE org_id = @orgId), 0)";
+
     public static Task<long> BalanceAsync(DbConnection connection, string orgId, DbTransaction? tx = null) =>
-        connection.ExecuteScalarAsync<long>("SELECT COALESCE((SELECT balance FROM org_balances WHERE org_id = @orgId), 0)", new { orgId }, tx);
+        connection.ExecuteScalarAsync<long>($"SELECT {BalanceSql}", new { orgId }, tx);
 
     /// <summary>The balance by its definition, the sum over the ledger: what the running total must always equal.</summary>
     public static Task<long> SummedBalanceAsync(DbConnection connection, string orgId, DbTransaction? tx = null) =>
