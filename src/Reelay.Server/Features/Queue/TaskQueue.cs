@@ -92,14 +92,18 @@ public static class TaskQueue
     public static bool MustThrottle(long active, long throttledWaiting, ModelLimits limits) =>
         active >= limits.MaxConcurrentGenerations || throttledWaiting > 0;
 
-    /// <summary>Claims the oldest pending task of one of the models, or null when none is waiting.</summary>
-    public static async Task<ClaimedTask?> ClaimAsync(Db db, string owner, TimeSpan lease, IReadOnlyCollection<string> models)
+    /// <summary>
+    /// Claims the oldest pending task of one of the models, or null when none is waiting. <paramref name="probe"/>
+    /// false skips the read that keeps idle polls from writing: for a worker that has just finished a task, when
+    /// the next one is likely waiting (a burst), so each task costs one round trip less.
+    /// </summary>
+    public static async Task<ClaimedTask?> ClaimAsync(Db db, string owner, TimeSpan lease, IReadOnlyCollection<string> models, bool probe = true)
     {
         if (models.Count == 0) return null;
         await using var connection = await db.OpenAsync();
         var now = Clock.NowMs();
         // Idle polls only read: the UPDATE below would take SQLite's write lock even when nothing is waiting.
-        if (await connection.ExecuteScalarAsync<long>(
+        if (probe && await connection.ExecuteScalarAsync<long>(
                 $"SELECT COUNT(*) FROM (SELECT 1 FROM tasks WHERE status = 'queued' AND model {Db.InList(connection, "models")} LIMIT 1) AS waiting",
                 new { models = models.ToArray() }) == 0) return null;
         // SQLite runs the pick and the update under its write lock; PostgreSQL locks the picked row and lets other
