@@ -33,7 +33,7 @@ try
     orgs = Setting("orgs", smoke ? 4 : 50);
     prefill = Setting("prefill", smoke ? 2000 : 0); // the smoke run exercises the prefill SQL on both databases
     clients = Setting("clients", 8);
-    warmup = Setting("warmup", smoke ? 5 : 100);
+    warmup = Setting("warmup", smoke ? 5 : 500); // JIT tiers and thread-pool growth, or the first quarter measures them
     idle = Setting("idle", smoke ? 4 : 50);
     xnode = Setting("xnode", smoke ? 4 : 50);
     workers = Setting("workers", 2); // the server's default Workers:Concurrency
