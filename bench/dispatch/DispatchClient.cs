@@ -10,13 +10,18 @@ public sealed record Phase(int Tasks, TimeSpan Wall, double[] RoundTripMs, doubl
 {
     public double CreatedPerSecond => Tasks / Wall.TotalSeconds;
 
-    /// <summary>The creation rate over the first and the last quarter of the burst: a create whose cost grows with the table shows here.</summary>
-    public (double First, double Last) QuarterRates()
+    /// <summary>
+    /// The creation rate in each quarter of the burst (creates completed ÷ the time the quarter took): a create whose
+    /// cost grows with the table shows as a last quarter slower than the first.
+    /// </summary>
+    public double[] QuarterRates()
     {
         var done = CompletedAtMs.Order().ToArray();
-        if (done.Length < 4) return (double.NaN, double.NaN);
+        if (done.Length < 4) return [double.NaN, double.NaN, double.NaN, double.NaN];
         var q = done.Length / 4;
-        return (q / (done[q - 1] / 1000), q / Math.Max(1e-3, (done[^1] - done[^(q + 1)]) / 1000));
+        double[] ends = [0, done[q - 1], done[2 * q - 1], done[3 * q - 1], done[^1]];
+        // The last quarter also takes the remainder of an uneven split.
+        return [.. Enumerable.Range(1, 4).Select(k => (k == 4 ? done.Length - 3 * q : q) / Math.Max(1e-3, (ends[k] - ends[k - 1]) / 1000))];
     }
 }
 
@@ -26,6 +31,14 @@ public sealed class DispatchClient(ServerProcess server, CancellationToken cance
     public const string Model = "noop-model";
     private static readonly object Body = new { model = Model, promptText = "a lighthouse at dusk", ratio = "1280:720", duration = 2 };
     private readonly ReelayApi _api = new(server);
+
+    /// <summary><paramref name="count"/> fresh organizations, for a burst spread over several.</summary>
+    public async Task<ReelayApi.Tenant[]> TenantsAsync(int count)
+    {
+        var tenants = new ReelayApi.Tenant[count];
+        for (var i = 0; i < count; i++) tenants[i] = await TenantAsync();
+        return tenants;
+    }
 
     /// <summary>A fresh organization per phase: the per-organization checks of a create (balance, daily cap) start from empty each time.</summary>
     public async Task<ReelayApi.Tenant> TenantAsync()
@@ -39,8 +52,11 @@ public sealed class DispatchClient(ServerProcess server, CancellationToken cance
         return tenant;
     }
 
-    /// <summary><paramref name="count"/> creates from <paramref name="clients"/> concurrent clients, then waits until every task is done.</summary>
-    public async Task<Phase> BurstAsync(ReelayApi.Tenant tenant, int count, int clients)
+    /// <summary>
+    /// <paramref name="count"/> creates from <paramref name="clients"/> concurrent clients, spread round-robin over the
+    /// organizations (create i in organization i mod n), then waits until every task is done.
+    /// </summary>
+    public async Task<Phase> BurstAsync(IReadOnlyList<ReelayApi.Tenant> tenants, int count, int clients)
     {
         var roundTrips = new double[count];
         var completedAt = new double[count];
@@ -51,15 +67,15 @@ public sealed class DispatchClient(ServerProcess server, CancellationToken cance
             for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
             {
                 var sent = clock.Elapsed.TotalMilliseconds;
-                await CreateAsync(tenant.Key);
+                await CreateAsync(tenants[i % tenants.Count].Key);
                 completedAt[i] = clock.Elapsed.TotalMilliseconds;
                 roundTrips[i] = completedAt[i] - sent;
             }
         }, cancel)));
         var wall = clock.Elapsed;
         await using var connection = await TestDatabase.OpenAsync(server);
-        await WaitDoneAsync(connection, tenant.OrgId, TimeSpan.FromMinutes(3));
-        var (toRunning, donePerSecond) = await ReadAsync(connection, tenant.OrgId, count);
+        foreach (var tenant in tenants) await WaitDoneAsync(connection, tenant.OrgId, TimeSpan.FromMinutes(3));
+        var (toRunning, donePerSecond) = await ReadAsync(connection, [.. tenants.Select(t => t.OrgId)], count);
         return new Phase(count, wall, roundTrips, completedAt, toRunning, donePerSecond);
     }
 
@@ -90,7 +106,7 @@ public sealed class DispatchClient(ServerProcess server, CancellationToken cance
             await Task.Delay(jitter is null ? 50 : 20 + jitter.Next(500), cancel);
         }
         var wall = clock.Elapsed;
-        var (toRunning, donePerSecond) = await ReadAsync(connection, tenant.OrgId, count);
+        var (toRunning, donePerSecond) = await ReadAsync(connection, [tenant.OrgId], count);
         return new Phase(count, wall, roundTrips, [], toRunning, donePerSecond);
     }
 
@@ -115,10 +131,12 @@ public sealed class DispatchClient(ServerProcess server, CancellationToken cance
     }
 
     /// <summary>Create-to-RUNNING per task (started_at - created_at, both stamped by the server), and tasks done per second from first create to last finish.</summary>
-    private static async Task<(long[] ToRunning, double DonePerSecond)> ReadAsync(DbConnection connection, string orgId, int expected)
+    private static async Task<(long[] ToRunning, double DonePerSecond)> ReadAsync(DbConnection connection, IReadOnlyList<string> orgIds, int expected)
     {
-        var rows = (await connection.QueryAsync<(long CreatedAt, long StartedAt, long FinishedAt, string Status)>(
-            "SELECT created_at, started_at, finished_at, status FROM tasks WHERE org_id = @orgId", new { orgId })).ToList();
+        var rows = new List<(long CreatedAt, long StartedAt, long FinishedAt, string Status)>();
+        foreach (var orgId in orgIds)
+            rows.AddRange(await connection.QueryAsync<(long CreatedAt, long StartedAt, long FinishedAt, string Status)>(
+                "SELECT created_at, started_at, finished_at, status FROM tasks WHERE org_id = @orgId", new { orgId }));
         if (rows.Count != expected) throw new InvalidOperationException($"expected {expected} tasks, the database has {rows.Count}");
         var bad = rows.FirstOrDefault(r => r.Status != "succeeded");
         if (bad.Status is not null)

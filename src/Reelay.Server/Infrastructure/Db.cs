@@ -19,12 +19,14 @@ public sealed class Db
 {
     private readonly string? _sqliteConnectionString;
     private readonly NpgsqlDataSource? _postgres;
+    private readonly WriteGate? _writeGate;
 
     /// <summary>An SQLite database file.</summary>
     public Db(string databasePath)
     {
         Provider = DbProvider.Sqlite;
         DatabasePath = databasePath;
+        _writeGate = new WriteGate();
         _sqliteConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
@@ -98,6 +100,13 @@ public sealed class Db
         SqliteConnection sqlite => sqlite.BeginTransaction(deferred: false),
         _ => connection.BeginTransaction(IsolationLevel.ReadCommitted),
     };
+
+    /// <summary>
+    /// SQLite: waits for this process's turn at the write lock (<see cref="WriteGate"/>); take it before
+    /// <see cref="BeginWrite"/> and dispose it after the commit. PostgreSQL has row locks, not one writer: no wait.
+    /// </summary>
+    public ValueTask<WriteGate.Turn> WriteTurnAsync(WritePriority priority) =>
+        _writeGate is null ? ValueTask.FromResult(default(WriteGate.Turn)) : _writeGate.EnterAsync(priority);
 
     public static bool IsPostgres(DbConnection connection) => connection is NpgsqlConnection;
 

@@ -63,6 +63,8 @@ public class CreditLedgerTests(ServerFixture fixture) : IClassFixture<ServerFixt
         }
         Assert.Equal(grants - charges, 5300 - expectedCharged.Count(p => p.Value) * 24);
         await AssertRunningBalanceIsTheLedgerSumAsync(tenant.OrgId, $"seed {seed}");
+        // The hourly create counters the daily cap reads, too (and, after a crash, TaskCounterTests).
+        await TaskCounterTests.AssertCountersMatchAsync(fixture.Server, tenant.OrgId, $"seed {seed}");
     }
 
     [Fact]

@@ -11,8 +11,11 @@ namespace Reelay.Server.Features.Credits;
 /// </summary>
 public static class Ledger
 {
+    /// <summary>The balance of the organization @orgId, as an SQL expression (a create reads it with its other checks).</summary>
+    public const string BalanceSql = "COALESCE((SELECT balance FROM org_balances WHERE org_id = @orgId), 0)";
+
     public static Task<long> BalanceAsync(DbConnection connection, string orgId, DbTransaction? tx = null) =>
-        connection.ExecuteScalarAsync<long>("SELECT COALESCE((SELECT balance FROM org_balances WHERE org_id = @orgId), 0)", new { orgId }, tx);
+        connection.ExecuteScalarAsync<long>($"SELECT {BalanceSql}", new { orgId }, tx);
 
     /// <summary>The balance by its definition, the sum over the ledger: what the running total must always equal.</summary>
     public static Task<long> SummedBalanceAsync(DbConnection connection, string orgId, DbTransaction? tx = null) =>
@@ -66,37 +69,55 @@ public static class Ledger
         _ => false,
     };
 
-    /// <summary>Settles a task's hold inside the transaction that ends the task; a second call is a no-op.</summary>
+    /// <summary>
+    /// Settles a task's hold inside the transaction that ends the task, after that transaction's UPDATE of the task
+    /// row (which holds its lock on PostgreSQL); a second call is a no-op.
+    /// </summary>
     public static async Task SettleAsync(DbConnection connection, DbTransaction tx, string taskId, bool charge)
     {
-        // PostgreSQL: the task row's lock makes "no release yet, then release" one step for concurrent settlers.
-        // A task whose duration was "auto" is charged what it rendered (charge_credits), less than its hold.
-        var chargeCredits = await connection.ExecuteScalarAsync<long?>($"SELECT charge_credits FROM tasks WHERE id = @taskId{Db.ForUpdate(connection)}", new { taskId }, tx);
+        // Every caller has just changed the task's row in this transaction under a status guard (finish, cancel, reap),
+        // so on PostgreSQL the row's lock is already held and serializes settlers (a second one's guard then finds
+        // the task ended and never gets here); SQLite's write transaction does the same.
+        // One read: the hold, whether it was released already, and what an "auto" duration task rendered (charge_credits, less than its hold).
         var hold = await connection.QuerySingleOrDefaultAsync<HoldRow>(
-            "SELECT org_id AS OrgId, model AS Model, -amount AS Amount FROM ledger_entries WHERE task_id = @taskId AND kind = 'hold'", new { taskId }, tx);
-        if (hold is null) return;
-        var settled = await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM ledger_entries WHERE task_id = @taskId AND kind = 'release'", new { taskId }, tx);
-        if (settled > 0) return;
-        await AppendAsync(connection, tx, hold.OrgId, "release", hold.Amount, taskId, hold.Model, "task ended");
+            """
+            SELECT t.charge_credits AS ChargeCredits, h.org_id AS OrgId, h.model AS Model, -h.amount AS Amount,
+                   (SELECT COUNT(*) FROM ledger_entries r WHERE r.task_id = t.id AND r.kind = 'release') AS Releases
+            FROM tasks t JOIN ledger_entries h ON h.task_id = t.id AND h.kind = 'hold'
+            WHERE t.id = @taskId
+            """, new { taskId }, tx);
+        if (hold is null || hold.Releases > 0) return;
+        var chargeCredits = hold.ChargeCredits;
         var charged = charge ? Math.Min(hold.Amount, chargeCredits ?? hold.Amount) : 0;
-        if (charge) await AppendAsync(connection, tx, hold.OrgId, "charge", -charged, taskId, hold.Model, "task charged");
+        // The release and the charge in one round trip: each entry with its running-total update (AppendSql).
+        await connection.ExecuteAsync(charge ? AppendSql() + AppendSql("2") : AppendSql(),
+            new
+            {
+                orgId = hold.OrgId, taskId, model = hold.Model, now = Clock.NowMs(),
+                kind = "release", amount = hold.Amount, reason = "task ended",
+                kind2 = "charge", amount2 = -charged, reason2 = "task charged",
+            }, tx);
         Telemetry.ReelayMetrics.CreditsMoved("charged", hold.Model, charged);
         Telemetry.ReelayMetrics.CreditsMoved("released", hold.Model, hold.Amount - charged);
     }
 
     /// <summary>The one writer of ledger entries: the entry and the running total in one command of the caller's transaction.</summary>
     private static Task AppendAsync(DbConnection connection, DbTransaction tx, string orgId, string kind, long amount, string? taskId, string? model, string? reason) =>
-        connection.ExecuteAsync(
-            """
-            INSERT INTO ledger_entries (org_id, kind, amount, task_id, model, reason, created_at)
-            VALUES (@orgId, @kind, @amount, @taskId, @model, @reason, @now);
-            INSERT INTO org_balances (org_id, balance) VALUES (@orgId, @amount)
-            ON CONFLICT (org_id) DO UPDATE SET balance = org_balances.balance + excluded.balance;
-            """, new { orgId, kind, amount, taskId, model, reason, now = Clock.NowMs() }, tx);
+        connection.ExecuteAsync(AppendSql(), new { orgId, kind, amount, taskId, model, reason, now = Clock.NowMs() }, tx);
+
+    /// <summary>One ledger entry and the running total it moves, always together; a suffix names a second entry's kind, amount and reason in the same command.</summary>
+    private static string AppendSql(string suffix = "") =>
+        $"""
+        INSERT INTO ledger_entries (org_id, kind, amount, task_id, model, reason, created_at)
+        VALUES (@orgId, @kind{suffix}, @amount{suffix}, @taskId, @model, @reason{suffix}, @now);
+        INSERT INTO org_balances (org_id, balance) VALUES (@orgId, @amount{suffix})
+        ON CONFLICT (org_id) DO UPDATE SET balance = org_balances.balance + excluded.balance;
+        """;
 
     private sealed class HoldRow
     {
+        public long? ChargeCredits { get; init; }
+        public long Releases { get; init; }
         public string OrgId { get; init; } = "";
         public string? Model { get; init; }
         public long Amount { get; init; }

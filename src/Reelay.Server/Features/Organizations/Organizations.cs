@@ -47,6 +47,16 @@ public static class Organizations
     public static Task LockAsync(DbConnection connection, DbTransaction tx, string orgId) =>
         connection.ExecuteScalarAsync<string>($"SELECT id FROM organizations WHERE id = @orgId{Db.ForUpdate(connection)}", new { orgId }, tx);
 
+    /// <summary>
+    /// The organization's row lock, then a named lock inside it (<see cref="Db.LockAsync"/>), in one round trip on
+    /// PostgreSQL (the task create's pair); nothing to do on SQLite, whose write transaction holds both already.
+    /// </summary>
+    public static Task LockAsync(DbConnection connection, DbTransaction tx, string orgId, string thenLock) =>
+        Db.IsPostgres(connection)
+            ? connection.ExecuteAsync($"SELECT id FROM organizations WHERE id = @orgId{Db.ForUpdate(connection)}; SELECT pg_advisory_xact_lock(@key)",
+                new { orgId, key = Db.LockKey(thenLock) }, tx)
+            : Task.CompletedTask;
+
     public static Task<bool> ExistsAsync(DbConnection connection, string orgId) =>
         connection.ExecuteScalarAsync<bool>("SELECT COUNT(*) > 0 FROM organizations WHERE id = @orgId", new { orgId });
 }

@@ -47,6 +47,7 @@ public static class TaskQueue
         var promoted = 0;
         foreach (var (orgId, modelId) in groups)
         {
+            await using var turn = await db.WriteTurnAsync(WritePriority.Queue);
             await using var tx = Db.BeginWrite(connection);
             // PostgreSQL: one promoter per organization and model at a time, never interleaved with a create's decision.
             await Db.LockAsync(connection, tx, ThrottleLock(orgId, modelId));
@@ -77,34 +78,39 @@ public static class TaskQueue
     /// <summary>The advisory lock (PostgreSQL) under which an organization's waiting tasks of one model are promoted or throttled.</summary>
     public static string ThrottleLock(string orgId, string model) => $"reelay:throttle:{orgId}:{model}";
 
+    /// <summary>The tasks of organization @orgId and model @model that hold a slot (queued or running), as an SQL query.</summary>
+    public const string ActiveCountSql = "SELECT COUNT(*) FROM tasks WHERE org_id = @orgId AND model = @model AND status IN ('queued', 'running')";
+
+    /// <summary>Its THROTTLED tasks that could be promoted now (@now): while there are any, a new task waits behind them.</summary>
+    public const string ThrottledWaitingSql =
+        "SELECT COUNT(*) FROM tasks WHERE org_id = @orgId AND model = @model AND status = 'throttled' AND (hold_until IS NULL OR hold_until <= @now)";
+
     public static Task<long> ActiveCountAsync(DbConnection connection, DbTransaction? tx, string orgId, string model) =>
-        connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM tasks WHERE org_id = @orgId AND model = @model AND status IN ('queued', 'running')", new { orgId, model }, tx);
+        connection.ExecuteScalarAsync<long>(ActiveCountSql, new { orgId, model }, tx);
 
     /// <summary>Should a new task wait? Yes when the slots are full or older tasks are already waiting (submission order).</summary>
-    public static async Task<bool> MustThrottleAsync(DbConnection connection, DbTransaction tx, string orgId, ModelDefinition model, ModelLimits limits)
-    {
-        var active = await ActiveCountAsync(connection, tx, orgId, model.Id);
-        if (active >= limits.MaxConcurrentGenerations) return true;
-        var waiting = await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM tasks WHERE org_id = @orgId AND model = @model AND status = 'throttled' AND (hold_until IS NULL OR hold_until <= @now)",
-            new { orgId, model = model.Id, now = Clock.NowMs() }, tx);
-        return waiting > 0;
-    }
+    public static bool MustThrottle(long active, long throttledWaiting, ModelLimits limits) =>
+        active >= limits.MaxConcurrentGenerations || throttledWaiting > 0;
 
-    /// <summary>Claims the oldest pending task of one of the models, or null when none is waiting.</summary>
-    public static async Task<ClaimedTask?> ClaimAsync(Db db, string owner, TimeSpan lease, IReadOnlyCollection<string> models)
+    /// <summary>
+    /// Claims the oldest pending task of one of the models, or null when none is waiting. <paramref name="probe"/>
+    /// false skips the read that keeps idle polls from writing: for a worker that has just finished a task, when
+    /// the next one is likely waiting (a burst), so each task costs one round trip less.
+    /// </summary>
+    public static async Task<ClaimedTask?> ClaimAsync(Db db, string owner, TimeSpan lease, IReadOnlyCollection<string> models, bool probe = true)
     {
         if (models.Count == 0) return null;
         await using var connection = await db.OpenAsync();
         var now = Clock.NowMs();
         // Idle polls only read: the UPDATE below would take SQLite's write lock even when nothing is waiting.
-        if (await connection.ExecuteScalarAsync<long>(
+        if (probe && await connection.ExecuteScalarAsync<long>(
                 $"SELECT COUNT(*) FROM (SELECT 1 FROM tasks WHERE status = 'queued' AND model {Db.InList(connection, "models")} LIMIT 1) AS waiting",
                 new { models = models.ToArray() }) == 0) return null;
         // SQLite runs the pick and the update under its write lock; PostgreSQL locks the picked row and lets other
         // claimers skip it (SKIP LOCKED), so concurrent workers on any node take different tasks without waiting.
-        // One transaction with the task.running events, so a claim never goes unannounced.
+        // One transaction with the task.running events, so a claim never goes unannounced. On SQLite the claim waits
+        // for its turn at the write lock ahead of any create (WriteGate): the queue drains before it fills.
+        await using var turn = await db.WriteTurnAsync(WritePriority.Queue);
         await using var tx = Db.BeginWrite(connection);
         var claimed = await connection.QuerySingleOrDefaultAsync<ClaimedTask>(
             $"""
@@ -170,6 +176,7 @@ public static class TaskQueue
     private static async Task<bool> FinishAsync(Db db, string id, string token, string status, string? code, string? failure, IReadOnlyList<string>? outputs = null)
     {
         await using var connection = await db.OpenAsync();
+        await using var turn = await db.WriteTurnAsync(WritePriority.Queue);
         await using var tx = Db.BeginWrite(connection);
         var rows = await connection.ExecuteAsync(
             """

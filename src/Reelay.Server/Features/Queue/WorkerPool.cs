@@ -30,12 +30,15 @@ public sealed class WorkerPool(Db db, ModelCatalog catalog, ReelayOptions option
     private async Task LoopAsync(int index, IReadOnlyCollection<string> models, CancellationToken stoppingToken)
     {
         var owner = $"{_nodeId}/{index}";
+        var busy = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var seen = signal.Version;
-                var task = await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, models);
+                // Right after a task, claim without the idle probe: in a burst the next task is already waiting.
+                var task = await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, models, probe: !busy);
+                busy = task is not null;
                 if (task is null)
                 {
                     await signal.WaitAsync(seen, TimeSpan.FromMilliseconds(500), stoppingToken);

@@ -35,44 +35,48 @@ public static class TaskCreation
     public static async Task<CreationResult> InsertAsync(Db db, ReelayOptions options, NewTask task, IdempotencyClaim? claim, CreatedResponse response)
     {
         await using var connection = await db.OpenAsync();
+        // SQLite: wait in line for the write lock, behind the workers' claims and finishes (WriteGate).
+        await using var turn = await db.WriteTurnAsync(WritePriority.Create);
         await using var tx = Db.BeginWrite(connection);
         // PostgreSQL: the locks that stand in for SQLite's single writer, always taken in this order (organization,
         // organization+model) so creates never wait on each other crosswise: credits and the daily cap are the
         // organization's; the PENDING/THROTTLED decision must not interleave with a promotion of the same organization and model.
-        await Orgs.LockAsync(connection, tx, task.OrgId);
-        await Db.LockAsync(connection, tx, TaskQueue.ThrottleLock(task.OrgId, task.Model.Id));
+        await Orgs.LockAsync(connection, tx, task.OrgId, TaskQueue.ThrottleLock(task.OrgId, task.Model.Id));
         var now = Clock.NowMs();
 
+        // Every check a create makes, read in one statement (one round trip, one plan) inside the locks.
+        var (dayAgo, firstHour, firstHourEnd) = TaskCounts.Window(now);
+        var state = await connection.QuerySingleAsync<CreateState>(StateSql,
+            new { orgId = task.OrgId, model = task.Model.Id, now, dayAgo, firstHour, firstHourEnd }, tx);
+        var limits = state.MaxConcurrent is { } concurrent && state.MaxDaily is { } daily
+            ? new ModelLimits((int)concurrent, (int)daily)
+            : task.Model.DefaultLimits;
         // The overload guard is a soft ceiling: on PostgreSQL it takes no lock (a global one serialized every create
         // of every organization), so creates running at the same moment on several connections may each see room and
         // pass it together, by at most the number of concurrent creates. On SQLite the write lock makes it exact.
-        // The count is an index range over waiting tasks (ix_tasks_status_seq), bounded by the ceiling itself.
-        var waiting = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tasks WHERE status IN ('queued', 'throttled')", transaction: tx);
-        if (waiting >= options.MaxQueuedTasks) return new CreationResult(CreationOutcome.Overloaded, RetryAfter: OverloadRetryAfter);
-
-        var limits = await Limits.ForAsync(connection, tx, task.OrgId, task.Model);
-        if (await DailyCapRetryAfterAsync(connection, tx, task, limits.MaxDailyGenerations, now) is { } retryAfter)
-            return new CreationResult(CreationOutcome.DailyCapReached, RetryAfter: retryAfter);
-
-        if (await Ledger.BalanceAsync(connection, task.OrgId, tx) < task.Price.HoldCredits)
-            return new CreationResult(CreationOutcome.InsufficientCredits);
+        if (state.Waiting >= options.MaxQueuedTasks) return new CreationResult(CreationOutcome.Overloaded, RetryAfter: OverloadRetryAfter);
+        if (state.Today >= limits.MaxDailyGenerations)
+            return new CreationResult(CreationOutcome.DailyCapReached, RetryAfter: await DailyCapRetryAfterAsync(connection, tx, task, limits.MaxDailyGenerations, now));
+        if (state.Balance < task.Price.HoldCredits) return new CreationResult(CreationOutcome.InsufficientCredits);
 
         var holdUntil = task.Simulation is { ThrottleSeconds: > 0 } ? now + (long)(task.Simulation.ThrottleSeconds * 1000) : (long?)null;
-        var status = holdUntil is not null || await TaskQueue.MustThrottleAsync(connection, tx, task.OrgId, task.Model, limits)
+        var status = holdUntil is not null || TaskQueue.MustThrottle(state.Active, state.Throttled, limits)
             ? TaskStates.Throttled
             : TaskStates.Queued;
 
         await connection.ExecuteAsync(
-            """
+            $"""
             INSERT INTO tasks (id, org_id, key_id, model, endpoint, params, simulate, status, price_credits, charge_credits, created_at, hold_until, surface, callback_url, prompt, trace_parent)
-            VALUES (@TaskId, @OrgId, @KeyId, @model, @endpoint, @parameters, @simulate, @status, @hold, @charge, @now, @holdUntil, @Surface, @CallbackUrl, @prompt, @traceParent)
+            VALUES (@TaskId, @orgId, @KeyId, @model, @endpoint, @parameters, @simulate, @status, @hold, @charge, @now, @holdUntil, @Surface, @CallbackUrl, @prompt, @traceParent);
+            {TaskCounts.IncrementSql}
             """,
             new
             {
-                task.TaskId, task.OrgId, task.KeyId, model = task.Model.Id, endpoint = task.Request.Endpoint, parameters = task.Request.ToJson(),
+                task.TaskId, orgId = task.OrgId, task.KeyId, model = task.Model.Id, endpoint = task.Request.Endpoint, parameters = task.Request.ToJson(),
                 simulate = task.Simulation?.ToJson(), status, hold = task.Price.HoldCredits,
                 charge = task.Price.ChargeCredits < task.Price.HoldCredits ? task.Price.ChargeCredits : (long?)null,
                 now, holdUntil, task.Surface, task.CallbackUrl, prompt = task.Request.PromptText, traceParent = Telemetry.ReelayTracing.CurrentParent(),
+                hour = TaskCounts.Hour(now),
             }, tx);
         await Ledger.HoldAsync(connection, tx, task.OrgId, task.TaskId, task.Model.Id, task.Price.HoldCredits);
         if (claim is not null) await IdempotencyKeys.CompleteAsync(connection, tx, claim, response.Status, response.Body, task.TaskId);
@@ -85,16 +89,39 @@ public static class TaskCreation
     }
 
     /// <summary>
-    /// Null while the organization may still create tasks of the model today (a rolling 24 hours); else when the next
-    /// slot opens: when the oldest task that counts leaves the window. A COUNT over ix_tasks_org_model_created; the
-    /// oldest-in-window row is looked up only at the cap.
+    /// The overload guard's count (an index range over waiting tasks, ix_tasks_status_seq, bounded by the ceiling
+    /// itself), the organization's limits for the model (NULL: the catalog's default tier), today's creates
+    /// (<see cref="TaskCounts"/>), the balance, and the counts the PENDING/THROTTLED decision needs. Each feature owns its fragment.
     /// </summary>
-    private static async Task<TimeSpan?> DailyCapRetryAfterAsync(DbConnection connection, DbTransaction tx, NewTask task, long cap, long now)
+    private static readonly string StateSql =
+        $"""
+        SELECT (SELECT COUNT(*) FROM tasks WHERE status IN ('queued', 'throttled')) AS Waiting,
+               (SELECT max_concurrent FROM model_limits WHERE org_id = @orgId AND model = @model) AS MaxConcurrent,
+               (SELECT max_daily FROM model_limits WHERE org_id = @orgId AND model = @model) AS MaxDaily,
+               {TaskCounts.TodaySql} AS Today,
+               {Ledger.BalanceSql} AS Balance,
+               ({TaskQueue.ActiveCountSql}) AS Active,
+               ({TaskQueue.ThrottledWaitingSql}) AS Throttled
+        """;
+
+    private sealed class CreateState
+    {
+        public long Waiting { get; init; }
+        public long? MaxConcurrent { get; init; }
+        public long? MaxDaily { get; init; }
+        public long Today { get; init; }
+        public long Balance { get; init; }
+        public long Active { get; init; }
+        public long Throttled { get; init; }
+    }
+
+    /// <summary>
+    /// At the cap: when the next slot opens, i.e. when the oldest task that counts leaves the window (a rolling 24
+    /// hours). Looked up only at the cap, over ix_tasks_org_model_created.
+    /// </summary>
+    private static async Task<TimeSpan> DailyCapRetryAfterAsync(DbConnection connection, DbTransaction tx, NewTask task, long cap, long now)
     {
         var parameters = new { task.OrgId, model = task.Model.Id, dayAgo = now - Day, skip = Math.Max(0, cap - 1) };
-        var today = await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM tasks WHERE org_id = @OrgId AND model = @model AND created_at > @dayAgo", parameters, tx);
-        if (today < cap) return null;
         var counted = await connection.ExecuteScalarAsync<long?>(
             "SELECT created_at FROM tasks WHERE org_id = @OrgId AND model = @model AND created_at > @dayAgo ORDER BY created_at DESC LIMIT 1 OFFSET @skip",
             parameters, tx);

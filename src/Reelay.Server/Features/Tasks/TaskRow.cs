@@ -36,6 +36,7 @@ public sealed class TaskRow
     /// <summary>A stored key's extension; outputs stored before formats existed have none and are MP4s.</summary>
     public static string Extension(string? key) => key is not null && Path.GetExtension(key) is { Length: > 0 } e ? e : ".mp4";
     public long CreatedAt { get; init; }
+    public long? StartedAt { get; init; }
     public long? FinishedAt { get; init; }
     public string Surface { get; init; } = "runway";
     public string? CallbackUrl { get; init; }
@@ -49,7 +50,7 @@ public sealed class TaskRow
         """
         id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, status AS Status, progress AS Progress,
         failure AS Failure, failure_code AS FailureCode, output_blob AS OutputBlob, outputs AS Outputs, price_credits AS PriceCredits, charge_credits AS ChargeCredits,
-        created_at AS CreatedAt, finished_at AS FinishedAt, surface AS Surface, callback_url AS CallbackUrl, prompt AS Prompt, seq AS Seq,
+        created_at AS CreatedAt, started_at AS StartedAt, finished_at AS FinishedAt, surface AS Surface, callback_url AS CallbackUrl, prompt AS Prompt, seq AS Seq,
         params AS Params
         """;
 

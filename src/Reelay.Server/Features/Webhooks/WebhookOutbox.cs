@@ -19,7 +19,7 @@ public static class WebhookOutbox
         // Every end of a task passes here: its metrics, and the task events of the organization's endpoints.
         if (row is not null && TaskEvents.ForStatus(row.Status) is { } ended && TaskStates.IsTerminal(row.Status))
         {
-            Telemetry.TaskTelemetry.Ended(row, await connection.ExecuteScalarAsync<long?>("SELECT started_at FROM tasks WHERE id = @taskId", new { taskId }, tx));
+            Telemetry.TaskTelemetry.Ended(row, row.StartedAt);
             await TaskEvents.EnqueueAsync(connection, tx, row, ended);
         }
         if (row is null || string.IsNullOrEmpty(row.CallbackUrl) || !TaskStates.IsTerminal(row.Status) || WebhookBodies.Find(row.Surface) is not { } body) return;
