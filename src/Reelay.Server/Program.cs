@@ -40,7 +40,7 @@ builder.Services.AddSingleton<UploadStore>();
 builder.Services.AddSingleton<AssetIntake>();
 builder.Services.AddSingleton<PublicUrls>();
 builder.Services.AddSingleton<TaskSignal>();
-builder.Services.AddSingleton<KeyCache>();
+builder.Services.AddSingleton(_ => new KeyCache(lifetime: builder.Configuration.GetValue<double?>("Auth:KeyCacheSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null));
 builder.Services.AddSingleton<TaskRunner>();
 builder.Services.AddSingleton<Submission>();
 builder.Services.AddSingleton<WorkerRegistry>();

@@ -25,4 +25,15 @@ public class OutputSignerTests
         Assert.Equal(OutputUrlCheck.Invalid, _signer.Check(TaskId, null, sig, 999));
         Assert.Equal(OutputUrlCheck.Invalid, new OutputSigner(new byte[] { 1 }).Check(TaskId, "1000", sig, 999));
     }
+
+    [Theory]
+    [InlineData("6f1e8a7c-6a55-4c1a-9d0e-4f8d2a3b1c00", 1000)]
+    [InlineData("6f1e8a7c-6a55-4c1a-9d0e-4f8d2a3b1c00/2", 1_900_000_000)]
+    [InlineData("ünïcode-id", -5)]
+    public void A_signature_is_the_hex_hmac_sha256_of_the_resource_a_newline_and_the_expiry(string resource, long expires)
+    {
+        // The definition, so URLs signed before an upgrade keep opening after it.
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(new byte[32], System.Text.Encoding.UTF8.GetBytes($"{resource}\n{expires}")));
+        Assert.Equal(expected, _signer.Sign(resource, expires));
+    }
 }

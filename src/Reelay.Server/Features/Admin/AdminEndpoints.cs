@@ -71,7 +71,7 @@ public static class AdminEndpoints
         {
             await using var connection = await db.OpenAsync();
             var rows = await connection.ExecuteAsync("UPDATE api_keys SET disabled_at = COALESCE(disabled_at, @now) WHERE id = @id", new { id, now = Clock.NowMs() });
-            keys.Clear(); // this node refuses the key at once; the others within KeyCache.Lifetime
+            await keys.ChangedAsync(connection); // this node refuses the key at once; the others when they hear it (KeyCache)
             return rows == 0 ? Results.Json(new { error = "API key not found." }, statusCode: 404) : Results.Json(new { id, disabled = true });
         });
 
@@ -112,7 +112,7 @@ public static class AdminEndpoints
         await using var connection = await db.OpenAsync();
         // An integer flag on both engines (PostgreSQL will not store a boolean parameter in a BIGINT column).
         var rows = await connection.ExecuteAsync("UPDATE organizations SET suspended = @suspended WHERE id = @id", new { id, suspended = suspended ? 1 : 0 });
-        keys.Clear(); // at once on this node, within KeyCache.Lifetime on the others
+        await keys.ChangedAsync(connection); // at once on this node, on the others when they hear it (KeyCache)
         return rows == 0 ? OrgNotFound() : Results.Json(await DescribeAsync(connection, id, catalog));
     }
 

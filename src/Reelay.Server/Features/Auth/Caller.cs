@@ -12,6 +12,9 @@ public sealed record Caller(string OrgId, string KeyId, string KeyPrefix)
     public static Caller From(HttpContext context) =>
         context.Items[ItemKey] as Caller ?? throw new InvalidOperationException("No authenticated caller on this request.");
 
+    /// <summary>The caller when the request was authenticated, else null (the request log records both).</summary>
+    public static Caller? Find(HttpContext context) => context.Items.TryGetValue(ItemKey, out var value) ? value as Caller : null;
+
     public static void Set(HttpContext context, Caller caller)
     {
         context.Items[ItemKey] = caller;
@@ -32,9 +35,10 @@ public sealed record Caller(string OrgId, string KeyId, string KeyPrefix)
         var hashHex = Convert.ToHexString(hash);
         if (cache is null || !cache.TryGet(hashHex, out var state))
         {
+            var generation = cache?.Generation ?? 0;
             state = await LookUpAsync(db, hash);
             if (state is null) return (null, AuthFailure.UnknownKey);
-            cache?.Put(hashHex, state);
+            cache?.Put(hashHex, state, generation);
         }
         if (state.Disabled) return (null, AuthFailure.DisabledKey);
         if (state.Suspended) return (null, AuthFailure.SuspendedOrganization);

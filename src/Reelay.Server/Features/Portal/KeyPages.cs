@@ -44,7 +44,7 @@ public static class KeyPages
         if (exists == 0) return NotFound(session, "This key");
         await connection.ExecuteAsync("UPDATE api_keys SET disabled_at = @now WHERE id = @id AND org_id = @orgid AND disabled_at IS NULL",
             new { id, orgid = session.OrgId, now = Clock.NowMs() });
-        keys.Clear(); // at once on this node, within KeyCache.Lifetime on the others
+        await keys.ChangedAsync(connection); // at once on this node, on the others when they hear it (KeyCache)
         return SeeOther("/portal/keys");
     }
 

@@ -106,7 +106,7 @@ public static class OrganizationPages
         await using var connection = await db.OpenAsync();
         await connection.ExecuteAsync("UPDATE api_keys SET disabled_at = COALESCE(disabled_at, @now) WHERE id = @keyId AND org_id = @id",
             new { id, keyId, now = Clock.NowMs() });
-        keys.Clear(); // as the admin API: at once on this node, within KeyCache.Lifetime on the others
+        await keys.ChangedAsync(connection); // as the admin API: at once on this node, on the others when they hear it
         return SeeOther("/portal/organizations/" + id);
     }
 

@@ -15,15 +15,21 @@ public static class Limits
         return row is null ? model.DefaultLimits : new ModelLimits((int)row.MaxConcurrent, (int)row.MaxDaily);
     }
 
+    /// <summary>Every model's limits in one query (the organization's overrides), not one per model of the catalog.</summary>
     public static async Task<Dictionary<string, ModelLimits>> AllForAsync(DbConnection connection, string orgId, ModelCatalog catalog)
     {
+        var overrides = (await connection.QueryAsync<LimitRow>(
+            "SELECT model AS Model, max_concurrent AS MaxConcurrent, max_daily AS MaxDaily FROM model_limits WHERE org_id = @orgId", new { orgId }))
+            .ToDictionary(r => r.Model);
         var result = new Dictionary<string, ModelLimits>();
-        foreach (var model in catalog.Models) result[model.Id] = await ForAsync(connection, null, orgId, model);
+        foreach (var model in catalog.Models)
+            result[model.Id] = overrides.TryGetValue(model.Id, out var row) ? new ModelLimits((int)row.MaxConcurrent, (int)row.MaxDaily) : model.DefaultLimits;
         return result;
     }
 
     private sealed class LimitRow
     {
+        public string Model { get; init; } = "";
         public long MaxConcurrent { get; init; }
         public long MaxDaily { get; init; }
     }

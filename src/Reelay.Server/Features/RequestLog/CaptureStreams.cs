@@ -54,9 +54,10 @@ public sealed class RequestCaptureStream(Stream inner, int limit, long? declared
 /// </summary>
 public sealed class ResponseCaptureStream(Stream inner, HttpResponse response, int limit) : Stream
 {
-    private readonly MemoryStream _copy = new();
+    // Created on the first byte kept: a successful read (most requests) allocates no copy at all.
+    private MemoryStream? _copy;
 
-    public byte[] Captured => _copy.ToArray();
+    public byte[] Captured => _copy is null ? [] : _copy.ToArray();
 
     public const int CreateAnswerBytes = 4096;
 
@@ -65,8 +66,10 @@ public sealed class ResponseCaptureStream(Stream inner, HttpResponse response, i
         var status = response.StatusCode;
         var cap = status >= 400 ? limit
             : status is >= 200 and < 300 && HttpMethods.IsPost(response.HttpContext.Request.Method) ? Math.Min(limit, CreateAnswerBytes) : 0;
-        if (_copy.Length >= cap) return;
-        _copy.Write(data[..(int)Math.Min(data.Length, cap - _copy.Length)]);
+        var kept = _copy?.Length ?? 0;
+        if (kept >= cap || data.Length == 0) return;
+        _copy ??= new MemoryStream();
+        _copy.Write(data[..(int)Math.Min(data.Length, cap - kept)]);
     }
 
     public override void Write(byte[] buffer, int offset, int count)

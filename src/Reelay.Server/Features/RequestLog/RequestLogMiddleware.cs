@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -29,7 +30,7 @@ public static class RequestLogMiddleware
                 return;
             }
             var at = Clock.NowMs();
-            var watch = Stopwatch.StartNew();
+            var started = Stopwatch.GetTimestamp();
             var request = context.Request;
             var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
             // Multipart bodies are file uploads: only their size is recorded, so they are not copied at all.
@@ -60,7 +61,7 @@ public static class RequestLogMiddleware
                 context.Response.Body = originalResponseBody;
                 try
                 {
-                    queue.TryEnqueue(Capture(context, options, at, watch.Elapsed.TotalMilliseconds, requestCapture, responseCapture, failed, adminHeader));
+                    queue.TryEnqueue(Capture(context, options, at, Stopwatch.GetElapsedTime(started).TotalMilliseconds, requestCapture, responseCapture, failed, adminHeader));
                 }
                 catch (Exception ex)
                 {
@@ -78,7 +79,7 @@ public static class RequestLogMiddleware
         RequestCaptureStream? requestCapture, ResponseCaptureStream responseCapture, bool failed, byte[]? adminHeader)
     {
         var request = context.Request;
-        var caller = context.Items.Values.OfType<Caller>().FirstOrDefault();
+        var caller = Caller.Find(context);
         var status = failed ? 500 : context.Response.StatusCode;
         byte[]? raw = null;
         string? note = null;
@@ -104,7 +105,7 @@ public static class RequestLogMiddleware
             Method = request.Method,
             Path = path,
             Query = request.QueryString.HasValue ? Shorten(BodyRedaction.MaskKeys(request.QueryString.Value!), 2048) : null,
-            Endpoint = request.Method + " " + (routePattern is null ? path : "/" + routePattern.TrimStart('/')),
+            Endpoint = routePattern is null ? request.Method + " " + path : EndpointName(request.Method, routePattern),
             Status = status,
             LatencyMs = Math.Round(latencyMs, 2),
             RequestId = context.TraceIdentifier,
@@ -120,6 +121,18 @@ public static class RequestLogMiddleware
             UnresolvedKeyHash = caller is null && status is 404 or 405 && ApiKeys.ParseAuthorization(request.Headers.Authorization.ToString()) is ({ } key, null)
                 ? ApiKeys.Hash(key) : null,
         };
+    }
+
+    // "GET /v1/tasks/{id}": one string per route and method, built once rather than per request. Bounded, because a
+    // 405 can carry any method name a client sends.
+    private static readonly ConcurrentDictionary<(string Method, string Pattern), string> EndpointNames = new();
+
+    private static string EndpointName(string method, string pattern)
+    {
+        if (EndpointNames.TryGetValue((method, pattern), out var name)) return name;
+        name = method + " /" + pattern.TrimStart('/');
+        if (EndpointNames.Count < 1000) EndpointNames.TryAdd((method, pattern), name);
+        return name;
     }
 
     private static bool IsAdminToken(string header, byte[]? expected) =>

@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Reelay.Server.Infrastructure;
@@ -93,16 +95,47 @@ public sealed class RequestLogWriter(Db db, RequestLogQueue queue, RequestLogOpt
         }
     }
 
-    /// <summary>One transaction per batch: far fewer fsyncs than one per request.</summary>
-    public static async Task WriteBatchAsync(Db db, IReadOnlyList<object> rows)
+    /// <summary>
+    /// One transaction per batch (far fewer fsyncs than one per request) and one prepared command whose parameters are
+    /// re-bound per row: no per-row object mapping, which showed as the request log's cost under load.
+    /// </summary>
+    public static async Task WriteBatchAsync(Db db, IReadOnlyList<RequestLogRow> rows)
     {
         await using var connection = await db.OpenAsync();
         await using var tx = Db.BeginWrite(connection);
-        await connection.ExecuteAsync(InsertSql, rows, tx);
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = InsertSql;
+        var p = new DbParameter[Columns.Length];
+        for (var i = 0; i < Columns.Length; i++)
+        {
+            p[i] = insert.CreateParameter();
+            (p[i].ParameterName, p[i].DbType) = ("@" + Columns[i].Name, Columns[i].Type);
+            insert.Parameters.Add(p[i]);
+        }
+        await insert.PrepareAsync();
+        foreach (var row in rows)
+        {
+            (p[0].Value, p[1].Value, p[2].Value, p[3].Value) = (row.At, Nul(row.OrgId), Nul(row.KeyId), Nul(row.KeyPrefix));
+            (p[4].Value, p[5].Value, p[6].Value, p[7].Value) = (row.Method, row.Path, Nul(row.Query), row.Endpoint);
+            (p[8].Value, p[9].Value, p[10].Value, p[11].Value) = ((long)row.Status, row.LatencyMs, row.RequestId, Nul(row.RequestType));
+            (p[12].Value, p[13].Value, p[14].Value, p[15].Value) = (row.RequestBytes, Nul(row.RequestBody), Nul(row.ResponseBody), Nul(row.TaskId));
+            await insert.ExecuteNonQueryAsync();
+        }
         await tx.CommitAsync();
+        static object Nul(string? value) => (object?)value ?? DBNull.Value;
     }
 
-    public static object ToRow(RequestLogEntry e, int storedBodyBytes, RequestLogQueue? queue = null)
+    /// <summary>The parameters of <see cref="InsertSql"/>, in the order WriteBatchAsync binds them.</summary>
+    private static readonly (string Name, DbType Type)[] Columns =
+    [
+        ("at", DbType.Int64), ("orgid", DbType.String), ("keyid", DbType.String), ("keyprefix", DbType.String),
+        ("method", DbType.String), ("path", DbType.String), ("query", DbType.String), ("endpoint", DbType.String),
+        ("status", DbType.Int64), ("latencyms", DbType.Double), ("requestid", DbType.String), ("requesttype", DbType.String),
+        ("requestbytes", DbType.Int64), ("requestbody", DbType.String), ("responsebody", DbType.String), ("taskid", DbType.String),
+    ];
+
+    public static RequestLogRow ToRow(RequestLogEntry e, int storedBodyBytes, RequestLogQueue? queue = null)
     {
         string? body;
         try
@@ -116,14 +149,10 @@ public sealed class RequestLogWriter(Db db, RequestLogQueue queue, RequestLogOpt
         queue?.Release(e);
         if (body is null && e.BodyNote is not null)
             body = JsonSerializer.Serialize(new { redacted = true, mediaType = BodyRedaction.MediaTypeOf(e.RequestType), bytes = e.RequestBytes, note = e.BodyNote });
-        return new
-        {
-            at = e.At, orgid = e.OrgId, keyid = e.KeyId, keyprefix = e.KeyPrefix, method = e.Method, path = e.Path, query = e.Query,
-            endpoint = e.Endpoint, status = e.Status, latencyms = e.LatencyMs, requestid = e.RequestId, requesttype = e.RequestType,
-            requestbytes = e.RequestBytes, requestbody = body,
-            taskid = e.TaskId ?? RequestTasks.FromCreateResponse(e.CreateResponse),
-            responsebody = e.ResponseBody is null ? null : BodyRedaction.Truncate(BodyRedaction.MaskKeys(e.ResponseBody), storedBodyBytes),
-        };
+        return new RequestLogRow(e.At, e.OrgId, e.KeyId, e.KeyPrefix, e.Method, e.Path, e.Query, e.Endpoint, e.Status, e.LatencyMs,
+            e.RequestId, e.RequestType, e.RequestBytes, body,
+            e.ResponseBody is null ? null : BodyRedaction.Truncate(BodyRedaction.MaskKeys(e.ResponseBody), storedBodyBytes),
+            e.TaskId ?? RequestTasks.FromCreateResponse(e.CreateResponse));
     }
 
     private void ReportDrops()
@@ -136,3 +165,8 @@ public sealed class RequestLogWriter(Db db, RequestLogQueue queue, RequestLogOpt
         _reportedDrops = dropped;
     }
 }
+
+/// <summary>One request_log row as stored: bodies redacted and truncated.</summary>
+public sealed record RequestLogRow(
+    long At, string? OrgId, string? KeyId, string? KeyPrefix, string Method, string Path, string? Query, string Endpoint, int Status,
+    double LatencyMs, string RequestId, string? RequestType, long RequestBytes, string? RequestBody, string? ResponseBody, string? TaskId);
