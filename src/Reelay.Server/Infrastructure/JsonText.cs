@@ -22,6 +22,12 @@ public static class JsonText
 {
     public const int MaxReported = 20;
 
+    /// <summary>
+    /// A lower bound of a string value's length in UTF-16 units, from its raw bytes without decoding it: no unit takes
+    /// more than 6 bytes ("\uXXXX"). A 13 MB string need not become a 26 MB .NET string to be found too long.
+    /// </summary>
+    public static long MinLength(JsonElement value) => Math.Max(0, System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value).Length - 2) / 6;
+
     public static IReadOnlyList<InvalidJsonText> FindInvalid(ReadOnlySpan<byte> json)
     {
         // Valid UTF-8 without a \u escape holds no invalid text: the common case costs two vectorized scans.
