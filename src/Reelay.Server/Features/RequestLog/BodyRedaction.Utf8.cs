@@ -30,9 +30,23 @@ public static partial class BodyRedaction
                 : isBase64 ? null : Summary(mediaType, payload.Length, SHA256.HashData(payload));
         }
         foreach (var b in raw)
-            if (!(char.IsAsciiLetterOrDigit((char)b) || b is (byte)'+' or (byte)'/' or (byte)'=' or (byte)'-' or (byte)'_')) return null;
+            if (!(char.IsAsciiLetterOrDigit((char)b) || b is (byte)'+' or (byte)'/' or (byte)'=' or (byte)'-' or (byte)'_'))
+                return raw.Length > LongTextBytes ? LongText(raw) : null;
         return HashBase64(raw) is { } bytes ? Summary(bytes.Sniffed, bytes.Length, bytes.Sha256) : null;
     }
+
+    /// <summary>Longer text is stored cut (the stored body is cut at 64 KB anyway); the rest of the body is still shown.</summary>
+    public const int LongTextBytes = 64 * 1024;
+
+    /// <summary>The first <see cref="LongTextBytes"/> of a long text as a JSON string ending in "…", keys masked.</summary>
+    private static string LongText(ReadOnlySpan<byte> raw)
+    {
+        var end = LongTextBytes;
+        while (end > 0 && (raw[end] & 0xC0) == 0x80) end--; // not inside a UTF-8 sequence
+        return JsonSerializer.Serialize(MaskKeys(Encoding.UTF8.GetString(raw[..end])) + "…", TextOptions);
+    }
+
+    private static readonly JsonSerializerOptions TextOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Decodes base64 (standard or URL-safe, padding optional) in one buffer of its size; null when it does not decode (the string path then decides).</summary>
     private static (int Length, byte[] Sha256, string Sniffed)? HashBase64(ReadOnlySpan<byte> text)

@@ -239,8 +239,8 @@ public static class PydanticEcho
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                var text = value.GetString()!;
-                writer.WriteStringValue(text.Length <= MaxStringLength ? text : string.Concat(text.AsSpan(0, MaxStringLength), "…"));
+                var text = Infrastructure.JsonText.Prefix(value, MaxStringLength, out var cut);
+                writer.WriteStringValue(cut ? text + "…" : text);
                 break;
             case JsonValueKind.Object when depth < MaxDepth:
                 writer.WriteStartObject();
