@@ -11,6 +11,12 @@ public static class JsonBody
     public const string Empty = "The request body is empty. Send a JSON object with Content-Type: application/json.";
     public const string NotObject = "The request body must be a JSON object.";
     public const string NotJsonPrefix = "The request body is not valid JSON: ";
+    /// <summary>
+    /// Keys and values a body may hold. A parsed document costs about 12 bytes per token on top of the body, so 13 MB
+    /// of "[[[[…" or a million unknown keys cost 150 MB; every real request has a few dozen (a data URI is one token).
+    /// </summary>
+    public const int MaxTokens = 10_000;
+    public static readonly string TooManyTokens = $"The request body has more than {MaxTokens:N0} JSON keys and values; no request needs that many.";
 
     /// <summary>
     /// The body's bytes, or why not: too large, unreadable (a broken chunked encoding), or JSON whose strings are not
@@ -19,8 +25,9 @@ public static class JsonBody
     /// </summary>
     public static async Task<(byte[]? Bytes, int Status, JsonBodyError? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-                if (request.ContentLength > MaxBytes) return (null, 413, new JsonBodyError(TooLarge));
-        using var buffer = new MemoryStream();
+        if (request.ContentLength > MaxBytes) return (null, 413, new JsonBodyError(TooLarge));
+        // Sized from Content-Length, the buffer is the body (no doubling, no final copy); a chunked body grows it.
+        using var buffer = new MemoryStream((int)(request.ContentLength ?? 0));
         var chunk = new byte[81920];
         try
         {
@@ -35,10 +42,30 @@ public static class JsonBody
         {
             return (null, ex.StatusCode, new JsonBodyError("The request body could not be read: " + ex.Message));
         }
-        var bytes = buffer.ToArray();
+        var bytes = buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+        var invalidStatus = ErrorResponses.IsRunBlob(request.Path) ? 422 : 400;
+        if (HasMoreTokens(bytes, MaxTokens)) return (null, invalidStatus, new JsonBodyError(TooManyTokens));
         var invalid = JsonText.FindInvalid(bytes);
-        if (invalid.Count > 0) return (null, ErrorResponses.IsRunBlob(request.Path) ? 422 : 400, JsonBodyError.ForInvalidText(invalid));
+        if (invalid.Count > 0) return (null, invalidStatus, JsonBodyError.ForInvalidText(invalid));
         return (bytes, 200, null);
+    }
+
+    /// <summary>
+    /// One forward pass of the reader, which allocates nothing: whether the JSON has more than <paramref name="max"/>
+    /// tokens. Broken or too deep JSON stops the count; the parser then says what is wrong with it.
+    /// </summary>
+    public static bool HasMoreTokens(ReadOnlySpan<byte> json, int max)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            for (var count = 0; reader.Read();)
+                if (++count > max) return true;
+        }
+        catch (JsonException)
+        {
+        }
+        return false;
     }
 
     public static (JsonDocument? Document, int Status, JsonBodyError? Error) Parse(byte[] bytes)

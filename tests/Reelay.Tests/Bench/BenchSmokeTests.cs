@@ -47,6 +47,8 @@ public class BenchSmokeTests
     [InlineData("crash", "Reelay.Bench.Crash", "all checks hold")]
     [InlineData("soak", "Reelay.Bench.Soak", "RSS after warm-up")]
     [InlineData("relay", "Reelay.Bench.Relay", "upstream SUCCEEDED → ours")]
+    [InlineData("memory", "Reelay.Bench.Memory", "settled / after warm-up")]
+    [InlineData("render", "Reelay.Bench.Render", "bare ffmpeg ms")]
     public async Task A_benchmark_runs_to_the_end_in_its_smoke_mode(string bench, string assembly, string printed)
     {
         var (exitCode, output) = await RunAsync(bench, assembly);

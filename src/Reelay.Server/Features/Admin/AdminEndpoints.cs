@@ -23,12 +23,14 @@ public static class AdminEndpoints
     public static void MapAdmin(this IEndpointRouteBuilder app, ReelayOptions options)
     {
         if (options.AdminToken is null) return;
-        var admin = app.MapGroup("/admin/v1").WithTags("Admin").RequireBearer(options.AdminToken, BearerToken.AdminRefusal);
+        // Operator requests are small JSON objects: 1 MB bounds what one request can make the server hold (Kestrel's default is 30 MB).
+        var admin = app.MapGroup("/admin/v1").WithTags("Admin").RequireBearer(options.AdminToken, BearerToken.AdminRefusal).WithBodyLimit(BodyLimit.SmallJson);
         admin.MapAdminRoutes();
 
         admin.MapPost("/organizations", async (CreateOrganizationRequest body, Db db, ModelCatalog catalog) =>
         {
             if (string.IsNullOrWhiteSpace(body.Name)) return Bad("'name' is required.");
+            if (body.Name.Trim().Length > Orgs.MaxNameLength) return Bad($"'name' must be at most {Orgs.MaxNameLength} characters.");
             if (body.Credits is < 0) return Bad("'credits' must not be negative.");
             await using var connection = await db.OpenAsync();
             var id = await Orgs.CreateAsync(connection, body.Name.Trim(), body.Credits ?? 0);

@@ -40,6 +40,8 @@ public static partial class ErrorReference
             new("400", JsonBody.Empty, "The request has no body.", "Send the fields as a JSON object."),
             new("400", JsonBody.NotJsonPrefix + "…", "The body does not parse as JSON.", "Send JSON with Content-Type: application/json."),
             new("400", JsonBody.NotObject, "The body is an array, string or number.", "Wrap the fields in an object."),
+            new("400", JsonBody.TooManyTokens, "The body holds more keys and values than any request has (a million unknown keys, thousands of nested arrays); it is refused before it is parsed. 422 on the RunBlob surface.",
+                "Send only the fields of the endpoint."),
             new("400", "Validation of body failed: Invalid string: contains an unpaired UTF-16 surrogate (\\ud800) (invalid_string, invalid_key)",
                 "A string value or property name is not Unicode text: a \\ud800–\\udfff escape without its other half, or bytes that are not UTF-8. Each one is an issue at its path.",
                 "Encode text as UTF-8 and escape characters outside the BMP as a surrogate pair (\\ud83d\\ude00), as JSON.stringify does."),

@@ -11,6 +11,9 @@ public sealed record IssuedKey(string Id, string Key, string Prefix, string Name
 /// <summary>Organization and key operations shared by the admin API and first-start bootstrap.</summary>
 public static class Organizations
 {
+    /// <summary>An organization's name: 1 to this many characters, in the portal and the admin API alike.</summary>
+    public const int MaxNameLength = 100;
+
     /// <summary>Creates the organization and its initial grant in one transaction: its own, or the caller's <paramref name="tx"/>.</summary>
     public static async Task<string> CreateAsync(DbConnection connection, string name, long credits, DbTransaction? tx = null)
     {

@@ -15,7 +15,7 @@ namespace Reelay.Server.Features.Portal;
 /// </summary>
 public static class OrganizationPages
 {
-    public const int MaxNameLength = 100;
+    public const int MaxNameLength = Orgs.MaxNameLength;
 
     public sealed class OrgRow
     {

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -20,7 +22,20 @@ public sealed record PydanticError(string Type, IReadOnlyList<object> Loc, strin
 /// </summary>
 public sealed class PydanticBody(JsonElement body)
 {
-    public List<PydanticError> Errors { get; } = [];
+    /// <summary>A 422 lists at most this many errors (the last says how many more there were): a million bad items make a short answer.</summary>
+    public const int MaxErrors = 100;
+
+    private readonly List<PydanticError> _errors = [];
+    private int _omitted;
+
+    public IReadOnlyList<PydanticError> Errors => _omitted == 0 ? _errors
+        : [.. _errors, new PydanticError("too_many_errors", ["body"], $"{_omitted} more error(s) were found and not listed; fix the ones above first.")];
+
+    private void Add(PydanticError error)
+    {
+        if (_errors.Count < MaxErrors - 1) _errors.Add(error);
+        else _omitted++;
+    }
 
     public bool Has(string name) => body.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
 
@@ -31,11 +46,12 @@ public sealed class PydanticBody(JsonElement body)
     {
         if (!Present(name, required, out var value)) return null;
         if (value.ValueKind != JsonValueKind.String) return Fail<string>("string_type", name, "Input should be a valid string", value);
-        var text = value.GetString()!;
+        // A string surely over max is not decoded: 13 MB of it would become a 26 MB .NET string.
+        var text = max is { } cap && Infrastructure.JsonText.MinLength(value) > cap ? null : value.GetString()!;
+        if (text is null || text.Length > max) // text is null only when it is surely too long
+            return Fail<string>("string_too_long", name, $"String should have at most {max} character{Plural(max!.Value)}", value, new() { ["max_length"] = max!.Value });
         if (min is { } least && text.Length < least)
             return Fail<string>("string_too_short", name, $"String should have at least {least} character{Plural(least)}", value, new() { ["min_length"] = least });
-        if (max is { } most && text.Length > most)
-            return Fail<string>("string_too_long", name, $"String should have at most {most} character{Plural(most)}", value, new() { ["max_length"] = most });
         return text;
     }
 
@@ -110,7 +126,8 @@ public sealed class PydanticBody(JsonElement body)
         foreach (var item in value.EnumerateArray())
         {
             if (item.ValueKind == JsonValueKind.String) items.Add(item.GetString()!);
-            else Errors.Add(new PydanticError("string_type", ["body", name, index], "Input should be a valid string") { Input = item.Clone() });
+            else if (_errors.Count < MaxErrors - 1) Add(new PydanticError("string_type", ["body", name, index], "Input should be a valid string") { Input = PydanticEcho.Of(item) });
+            else _omitted++;
             index++;
         }
         return items;
@@ -136,7 +153,7 @@ public sealed class PydanticBody(JsonElement body)
     private bool Present(string name, bool required, out JsonElement value)
     {
         if (body.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null) return true;
-        if (required) Errors.Add(new PydanticError("missing", ["body", name], "Field required") { Input = body.Clone() });
+        if (required) Add(new PydanticError("missing", ["body", name], "Field required") { Input = PydanticEcho.Of(body) });
         return false;
     }
 
@@ -165,7 +182,7 @@ public sealed class PydanticBody(JsonElement body)
 
     private T? Fail<T>(string type, string name, string msg, JsonElement value, Dictionary<string, object>? ctx = null)
     {
-        Errors.Add(new PydanticError(type, ["body", name], msg) { Input = value.Clone(), Ctx = ctx });
+        Add(new PydanticError(type, ["body", name], msg) { Input = PydanticEcho.Of(value), Ctx = ctx });
         return default;
     }
 
@@ -193,5 +210,58 @@ public sealed class PydanticBody(JsonElement body)
         else if (value > max)
             errors.Add(new PydanticError("less_than_equal", ["query", name], $"Input should be less than or equal to {max}") { Input = input, Ctx = new() { ["le"] = max } });
         return value;
+    }
+}
+
+/// <summary>
+/// The "input" an error echoes back, bounded: pydantic echoes the whole value, so a 13 MB string (or a body of a million
+/// keys, echoed by "missing") would make a 13 MB answer. Values up to <see cref="MaxRawBytes"/> are echoed as sent;
+/// larger ones keep strings' first <see cref="MaxStringLength"/> characters (then "…") and containers' first <see cref="MaxEntries"/> entries.
+/// </summary>
+public static class PydanticEcho
+{
+    public const int MaxRawBytes = 1024;
+    public const int MaxStringLength = 200;
+    public const int MaxEntries = 20;
+    private const int MaxDepth = 4;
+
+    public static JsonElement Of(JsonElement value)
+    {
+        if (JsonMarshal.GetRawUtf8Value(value).Length <= MaxRawBytes) return value.Clone();
+        var output = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(output)) Write(writer, value, 0);
+        using var document = JsonDocument.Parse(output.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private static void Write(Utf8JsonWriter writer, JsonElement value, int depth)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                var text = Infrastructure.JsonText.Prefix(value, MaxStringLength, out var cut);
+                writer.WriteStringValue(cut ? text + "…" : text);
+                break;
+            case JsonValueKind.Object when depth < MaxDepth:
+                writer.WriteStartObject();
+                foreach (var property in value.EnumerateObject().Take(MaxEntries))
+                {
+                    writer.WritePropertyName(property.Name.Length <= MaxStringLength ? property.Name : property.Name[..MaxStringLength] + "…");
+                    Write(writer, property.Value, depth + 1);
+                }
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array when depth < MaxDepth:
+                writer.WriteStartArray();
+                foreach (var item in value.EnumerateArray().Take(MaxEntries)) Write(writer, item, depth + 1);
+                writer.WriteEndArray();
+                break;
+            case JsonValueKind.Object or JsonValueKind.Array:
+                writer.WriteStringValue("…");
+                break;
+            default:
+                value.WriteTo(writer);
+                break;
+        }
     }
 }

@@ -88,7 +88,7 @@ public static class RunBlobRoutes
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
-                return (null, family.Unprocessable([new PydanticError("model_attributes_type", ["body"], "Input should be a valid dictionary or object to extract fields from") { Input = root.Clone() }]));
+                return (null, family.Unprocessable([new PydanticError("model_attributes_type", ["body"], "Input should be a valid dictionary or object to extract fields from") { Input = PydanticEcho.Of(root) }]));
             var request = family.Map(root, catalog);
             if (request.Core is not { } core) return (null, request.Error);
             if (core.CallbackUrl is { } callback && await CallbackProblemAsync(callback, assets, cancellationToken) is { } problem)

@@ -63,12 +63,13 @@ public sealed partial class RequestValidator
     private JsonNode? CheckString(JsonElement value, RequestSchema s, List<object> path, JsonElement? parent)
     {
         if (value.ValueKind != JsonValueKind.String) return WrongType(path, "string", value);
-        var text = value.GetString()!;
+        // A string surely over maxLength is not decoded: 13 MB of it would become a 26 MB .NET string.
+        var text = s.MaxLength is { } cap && Infrastructure.JsonText.MinLength(value) > cap ? null : value.GetString()!;
         // Length in UTF-16 code units, as JavaScript (and so the reference API) counts it.
-        if (text.Length < (s.MinLength ?? 0))
+        if (text is null || text.Length > s.MaxLength)
+            Add(new ValidationIssue("too_big", path.ToArray(), $"String must contain at most {s.MaxLength} character(s)"));
+        else if (text.Length < (s.MinLength ?? 0))
             Add(new ValidationIssue("too_small", path.ToArray(), $"String must contain at least {s.MinLength} character(s)"));
-        else if (s.MaxLength is { } max && text.Length > max)
-            Add(new ValidationIssue("too_big", path.ToArray(), $"String must contain at most {max} character(s)"));
         else if (s.PatternRegex is { } pattern && !pattern.IsMatch(text))
             Add(new ValidationIssue("invalid_string", path.ToArray(), "Invalid"));
         else if (s.Pixels is { } bounds && MediaRules.PixelsOutside(text, bounds) is { } pixelsIssue)

@@ -26,22 +26,23 @@ public static class WorkerEndpoints
         var authorized = workers.MapGroup("").RequireBearer(options.WorkerToken,
             () => Error(401, "unauthorized", "A valid worker token is required: 'Authorization: Bearer <Workers:Token>'."));
 
-        authorized.MapPost("/lease", LeaseAsync)
+        // JSON bodies of a few fields are bounded (1 MB; Kestrel's default is 30 MB); the output upload sets its own limit.
+        authorized.MapPost("/lease", LeaseAsync).WithBodyLimit(BodyLimit.SmallJson)
             .WithSummary("Lease the oldest pending task of the given models, waiting up to waitSeconds for one (204: none came).")
             .Produces<LeasedTask>().Produces(204).Produces<WorkerError>(400).Produces<WorkerError>(401);
-        authorized.MapPost("/tasks/{id}/heartbeat", HeartbeatAsync)
+        authorized.MapPost("/tasks/{id}/heartbeat", HeartbeatAsync).WithBodyLimit(BodyLimit.SmallJson)
             .WithSummary("Renew the lease and report progress; cancelled: true means stop, the owner cancelled the task.")
             .Produces<HeartbeatResponse>().Produces<WorkerError>(404).Produces<WorkerError>(409);
         authorized.MapPut("/tasks/{id}/output", UploadAsync)
             .WithSummary($"Upload a finished output as the raw request body, with the lease token in the {LeaseHeader} header; ?index=N for the N-th of several (default 0).")
             .Accepts<Stream>("video/mp4").Produces(204).Produces<WorkerError>(409).Produces<WorkerError>(413).Produces<WorkerError>(415);
-        authorized.MapPost("/tasks/{id}/complete", CompleteAsync)
+        authorized.MapPost("/tasks/{id}/complete", CompleteAsync).WithBodyLimit(BodyLimit.SmallJson)
             .WithSummary("Finish the task with the uploaded output: it becomes SUCCEEDED and is charged.")
             .Produces<FinishResponse>().Produces<WorkerError>(404).Produces<WorkerError>(409);
-        authorized.MapPost("/tasks/{id}/fail", FailAsync)
+        authorized.MapPost("/tasks/{id}/fail", FailAsync).WithBodyLimit(BodyLimit.SmallJson)
             .WithSummary("Finish the task as FAILED with a failureCode (e.g. SAFETY.INPUT.IMAGE) and a failure text; it is not charged.")
             .Produces<FinishResponse>().Produces<WorkerError>(404).Produces<WorkerError>(409);
-        authorized.MapPost("/tasks/{id}/release", ReleaseAsync)
+        authorized.MapPost("/tasks/{id}/release", ReleaseAsync).WithBodyLimit(BodyLimit.SmallJson)
             .WithSummary("Give the task back to the queue at once (the worker is shutting down); the attempt does not count.")
             .Produces(204).Produces<WorkerError>(409);
         // The signature is the authorization, so a worker can hand the URL to whatever downloads its inputs.

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
+using Reelay.Server.Features.Engines.Preview;
+
+namespace Reelay.Bench.Render;
+
+/// <summary>ffmpeg run directly, without the renderer around it: the baseline.</summary>
+public static class Bare
+{
+    /// <summary>The renderer's own argument list for <paramref name="request"/>, with the prompt file it would write, run as one ffmpeg process.</summary>
+    public static async Task RenderLikeAsync(PreviewRenderRequest request, string? font, string root)
+    {
+        var output = Path.Combine(root, "bare.tmp");
+        var text = Path.Combine(root, "bare.txt");
+        var hasText = font is not null && request.ImagePath is null && request.VideoPath is null && request.PromptText is not null;
+        if (hasText) await File.WriteAllTextAsync(text, request.PromptText);
+        var args = PreviewRenderer.BuildArguments(request, output, hasText ? font : null, hasText ? text : null);
+        await RunAsync(args);
+    }
+
+    /// <summary>The image renderer's own argument list for its first still, with the prompt file, as one ffmpeg process.</summary>
+    public static async Task ImageLikeAsync(ImageRenderRequest request, string? font, string root)
+    {
+        var text = Path.Combine(root, "bare-image.txt");
+        if (font is not null) await File.WriteAllTextAsync(text, request.PromptText);
+        await RunAsync(ImageRenderer.BuildArguments(request, 0, Path.Combine(root, "bare-still" + Path.GetExtension(request.OutputPaths[0])), font, font is null ? null : text));
+    }
+
+    public static async Task<string> RunAsync(IEnumerable<string> args, string executable = "ffmpeg")
+    {
+        var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{executable} exited with {process.ExitCode}: {await stderr}");
+        return await stdout;
+    }
+
+    public static async Task<string> VersionAsync() => (await RunAsync(["-version"])).Split('\n')[0].Trim();
+
+    public static async Task<double> DurationMsAsync(string file) =>
+        double.Parse((await RunAsync(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file], "ffprobe")).Trim(), CultureInfo.InvariantCulture) * 1000;
+}
+
+public static class Timing
+{
+    /// <summary>Median wall time in ms of <paramref name="repeats"/> runs, after one untimed warm-up (JIT, page cache).</summary>
+    public static async Task<double> MedianAsync(int repeats, Func<Task> run)
+    {
+        await run();
+        var times = new List<double>();
+        for (var i = 0; i < repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await run();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+    }
+}
