@@ -14,6 +14,8 @@ public sealed record RequestLogOptions
     /// <summary>What is stored of a (redacted) request body or an error response body.</summary>
     public int StoredBodyBytes { get; init; } = 64 * 1024;
     public int BatchSize { get; init; } = 500;
+    /// <summary>How long the writer waits after a write before the next one, so that entries arriving meanwhile share a commit.</summary>
+    public TimeSpan FlushDelay { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan PruneInterval { get; init; } = TimeSpan.FromHours(1);
     public int PruneBatch { get; init; } = 5000;
     public TimeSpan DropWarningInterval { get; init; } = TimeSpan.FromSeconds(10);
@@ -29,6 +31,7 @@ public sealed record RequestLogOptions
             CaptureBytes = config.GetValue("RequestLog:CaptureBytes", 16 << 20),
             StoredBodyBytes = config.GetValue("RequestLog:StoredBodyBytes", 64 * 1024),
             BatchSize = config.GetValue("RequestLog:BatchSize", 500),
+            FlushDelay = TimeSpan.FromMilliseconds(config.GetValue("RequestLog:FlushMilliseconds", 100.0)),
             PruneInterval = TimeSpan.FromSeconds(config.GetValue("RequestLog:PruneIntervalSeconds", 3600.0)),
             PruneBatch = config.GetValue("RequestLog:PruneBatch", 5000),
             DropWarningInterval = TimeSpan.FromSeconds(config.GetValue("RequestLog:DropWarningSeconds", 10.0)),

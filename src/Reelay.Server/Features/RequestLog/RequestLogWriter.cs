@@ -34,7 +34,13 @@ public sealed class RequestLogWriter(Db db, RequestLogQueue queue, RequestLogOpt
         var batch = new List<RequestLogEntry>(options.BatchSize);
         try
         {
-            while (await queue.Reader.WaitToReadAsync(stoppingToken)) await DrainAsync(batch);
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                await DrainAsync(batch);
+                // Lingering lets a busy server gather its next entries into one transaction instead of committing a
+                // handful at a time; an idle one still writes within FlushDelay of a request.
+                if (options.FlushDelay > TimeSpan.Zero) await Task.Delay(options.FlushDelay, stoppingToken);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
