@@ -46,6 +46,32 @@ public sealed class RelayPair : IAsyncDisposable
         return new RelayPair(upstream, tenant, await ServerProcess.StartAsync(settings: settings), settings);
     }
 
+    /// <summary>
+    /// A gateway whose <paramref name="model"/> runs on "relay:rb", a RunBlob-dialect relay to the upstream under an
+    /// account of its own (polling every 0.3 s, no callbacks); <paramref name="adjust"/> changes those rb settings.
+    /// </summary>
+    public static async Task<(RelayPair Pair, ReelayApi.Tenant Account)> StartRunBlobAsync(string model,
+        Action<Dictionary<string, string>>? adjust = null, IDictionary<string, string>? upstreamSettings = null)
+    {
+        ReelayApi.Tenant? account = null;
+        var pair = await StartAsync(upstreamSettings: upstreamSettings, catalog: c => Serve(c, model, "relay:rb"),
+            moreSettings: async upstream =>
+            {
+                account = await new ReelayApi(upstream).NewTenantAsync(credits: 100_000, name: "runblob account");
+                var settings = new Dictionary<string, string>
+                {
+                    ["Relays:rb:Dialect"] = "runblob",
+                    ["Relays:rb:BaseUrl"] = upstream.BaseUrl.ToString(),
+                    ["Relays:rb:ApiKey"] = account.Key,
+                    ["Relays:rb:PollSeconds"] = "0.3",
+                    ["Relays:rb:Callbacks"] = "false",
+                };
+                adjust?.Invoke(settings);
+                return settings;
+            });
+        return (pair, account!);
+    }
+
     /// <summary>Sets a model's engine ("relay:up") or engines (several, in priority order) in a catalog.</summary>
     public static void Serve(JsonObject catalog, string model, params string[] engines)
     {

@@ -35,21 +35,8 @@ public sealed class RelayRunBlobFamiliesTests
     public async Task A_runblob_family_is_relayed_on_its_own_path_and_its_output_copied_to_the_gateway(
         string family, string model, string idField, string urlField, string body, string codec, int width, int height)
     {
-        ReelayApi.Tenant? account = null;
-        await using var pair = await RelayPair.StartAsync(
-            moreSettings: async upstream =>
-            {
-                account = await new ReelayApi(upstream).NewTenantAsync(credits: 100_000, name: "runblob account");
-                return new Dictionary<string, string>
-                {
-                    ["Relays:rb:Dialect"] = "runblob",
-                    ["Relays:rb:BaseUrl"] = upstream.BaseUrl.ToString(),
-                    ["Relays:rb:ApiKey"] = account.Key,
-                    ["Relays:rb:PollSeconds"] = "0.3",
-                    ["Relays:rb:Callbacks"] = "false",
-                };
-            },
-            catalog: c => RelayPair.Serve(c, model, "relay:rb"));
+        var (relays, account) = await RelayPair.StartRunBlobAsync(model);
+        await using var pair = relays;
         var tenant = await pair.GatewayApi.NewTenantAsync(credits: 10_000);
         var created = await pair.GatewayApi.SendAsync(HttpMethod.Post, $"/v1/{family}/generate", tenant.Key, rawBody: body);
         Assert.True(created.Status == 201, $"{created.Status} {created.Body}");
@@ -60,7 +47,7 @@ public sealed class RelayRunBlobFamiliesTests
 
         var (engine, upstreamId, cost) = await pair.RelayedAsync(id);
         Assert.Equal(("relay:rb", price), (engine, cost));
-        var upstream = await pair.UpstreamApi.SendAsync(HttpMethod.Get, $"/v1/{family}/generations/{upstreamId}", account!.Key);
+        var upstream = await pair.UpstreamApi.SendAsync(HttpMethod.Get, $"/v1/{family}/generations/{upstreamId}", account.Key);
         Assert.True(upstream.Status == 200 && upstream.Body.GetProperty("status").GetString() == "completed", $"upstream: {upstream.Status} {upstream.Body}");
 
         var url = done.GetProperty(urlField).GetString()!;

@@ -43,21 +43,8 @@ public sealed class RelayRunBlobTests
     [InlineData("INTERNAL", false)]
     public async Task A_runblob_upstream_failure_passes_through_with_its_text_and_the_charge_rule_follows_its_code(string code, bool charged)
     {
-        ReelayApi.Tenant? account = null;
-        await using var pair = await RelayPair.StartAsync(
-            moreSettings: async upstream =>
-            {
-                account = await new ReelayApi(upstream).NewTenantAsync(credits: 100_000, name: "runblob account");
-                return new Dictionary<string, string>
-                {
-                    ["Relays:rb:Dialect"] = "runblob",
-                    ["Relays:rb:BaseUrl"] = upstream.BaseUrl.ToString(),
-                    ["Relays:rb:ApiKey"] = account.Key,
-                    ["Relays:rb:PollSeconds"] = "0.3",
-                    ["Relays:rb:Callbacks"] = "false",
-                };
-            },
-            catalog: c => RelayPair.Serve(c, "sora-2", "relay:rb"));
+        var (relays, account) = await RelayPair.StartRunBlobAsync("sora-2");
+        await using var pair = relays;
         var tenant = await pair.GatewayApi.NewTenantAsync(credits: 1000);
         // The sandbox instruction travels upstream: the upstream's own generation fails, the gateway only relays it.
         var created = await pair.GatewayApi.SendAsync(HttpMethod.Post, "/v1/sora/generate", tenant.Key, new { prompt = "a lighthouse at dusk", orientation = "16:9", duration = 10 },
@@ -70,7 +57,7 @@ public sealed class RelayRunBlobTests
 
         var (engine, upstreamId, _) = await pair.RelayedAsync(id);
         Assert.Equal("relay:rb", engine);
-        var upstream = (await pair.UpstreamApi.SendAsync(HttpMethod.Get, $"/v1/sora/generations/{upstreamId}/", account!.Key)).Body;
+        var upstream = (await pair.UpstreamApi.SendAsync(HttpMethod.Get, $"/v1/sora/generations/{upstreamId}/", account.Key)).Body;
         Assert.Equal("failed", upstream.GetProperty("status").GetString());
         // The same words on both sides, and on the gateway's Runway view the code they stand for.
         Assert.Equal(upstream.GetProperty("error_message").GetString(), done.GetProperty("error_message").GetString());
@@ -101,29 +88,19 @@ public sealed class RelayRunBlobTests
             context.Response.StatusCode = (int)answer.StatusCode;
             await context.Response.WriteAsync(await answer.Content.ReadAsStringAsync());
         });
-        ReelayApi.Tenant? account = null;
-        await using var pair = await RelayPair.StartAsync(
-            upstreamSettings: new Dictionary<string, string>
-            {
-                ["Assets:TrustedCaFile"] = TestCertificates.CaPemFile,
-                ["Assets:Resolve"] = $"{hooks}=127.0.0.1",
-                ["Webhooks:PollMilliseconds"] = "100",
-            },
-            moreSettings: async upstream =>
-            {
-                account = await new ReelayApi(upstream).NewTenantAsync(credits: 100_000, name: "runblob account");
-                return new Dictionary<string, string>
-                {
-                    ["Relays:rb:Dialect"] = "runblob",
-                    ["Relays:rb:BaseUrl"] = upstream.BaseUrl.ToString(),
-                    ["Relays:rb:ApiKey"] = account.Key,
-                    // With callbacks the poll is far off: only the callback can end the task within the test's wait.
-                    ["Relays:rb:PollSeconds"] = callbacks ? "300" : "0.3",
-                    ["Relays:rb:Callbacks"] = callbacks ? "true" : "false",
-                    ["Relays:rb:CallbackBaseUrl"] = $"https://{hooks}:{tls.Port}",
-                };
-            },
-            catalog: c => RelayPair.Serve(c, model, "relay:rb"));
+        var (relays, account) = await RelayPair.StartRunBlobAsync(model, settings =>
+        {
+            // With callbacks the poll is far off: only the callback can end the task within the test's wait.
+            settings["Relays:rb:PollSeconds"] = callbacks ? "300" : "0.3";
+            settings["Relays:rb:Callbacks"] = callbacks ? "true" : "false";
+            settings["Relays:rb:CallbackBaseUrl"] = $"https://{hooks}:{tls.Port}";
+        }, upstreamSettings: new Dictionary<string, string>
+        {
+            ["Assets:TrustedCaFile"] = TestCertificates.CaPemFile,
+            ["Assets:Resolve"] = $"{hooks}=127.0.0.1",
+            ["Webhooks:PollMilliseconds"] = "100",
+        });
+        await using var pair = relays;
         gatewayUrl.Value = pair.Gateway.BaseUrl;
         var tenant = await pair.GatewayApi.NewTenantAsync(credits: 1000);
 
@@ -139,7 +116,7 @@ public sealed class RelayRunBlobTests
         var (engine, upstreamId, cost) = await pair.RelayedAsync(id);
         // The upstream's price (its create's "price") is the recorded cost: the same catalog prices both sides here.
         Assert.Equal(("relay:rb", price), (engine, cost));
-        var upstream = await pair.UpstreamApi.SendAsync(HttpMethod.Get, $"/v1/{family}/generations/{upstreamId}/", account!.Key);
+        var upstream = await pair.UpstreamApi.SendAsync(HttpMethod.Get, $"/v1/{family}/generations/{upstreamId}/", account.Key);
         Assert.Equal("completed", upstream.Body.GetProperty("status").GetString());
 
         var file = Path.Combine(TestPaths.NewTempDirectory("reelay-relay-rb"), "out.mp4");
