@@ -23,10 +23,6 @@ public static class JsonText
     public const int MaxReported = 20;
 
     /// <summary>
-    /// A lower bound of a string value's length in UTF-16 units, from its raw bytes without decoding it: no unit takes
-    /// more than 6 bytes ("\uXXXX"). A 13 MB string need not become a 26 MB .NET string to be found too long.
-    /// </summary>
-    /// <summary>
     /// The first characters of a string value, decoding no more of it than needed: for a long unescaped string only
     /// the first bytes are read (cut at a character boundary); an escaped one is decoded whole (escapes make it shorter).
     /// </summary>
@@ -35,9 +31,7 @@ public static class JsonText
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)[1..^1];
         if (raw.Length > maxChars * 4 && !raw.Contains((byte)'\\'))
         {
-            var end = maxChars * 4;
-            while (end > 0 && (raw[end] & 0xC0) == 0x80) end--; // not inside a UTF-8 sequence
-            var head = Encoding.UTF8.GetString(raw[..end]);
+            var head = Encoding.UTF8.GetString(raw[..CharBoundary(raw, maxChars * 4)]);
             cut = true;
             return head.Length > maxChars ? head[..maxChars] : head;
         }
@@ -46,6 +40,17 @@ public static class JsonText
         return cut ? text[..maxChars] : text;
     }
 
+    /// <summary>The largest cut at or before <paramref name="end"/> that is not inside a UTF-8 sequence.</summary>
+    public static int CharBoundary(ReadOnlySpan<byte> utf8, int end)
+    {
+        while (end > 0 && (utf8[end] & 0xC0) == 0x80) end--;
+        return end;
+    }
+
+    /// <summary>
+    /// A lower bound of a string value's length in UTF-16 units, from its raw bytes without decoding it: no unit takes
+    /// more than 6 bytes ("\uXXXX"). A 13 MB string need not become a 26 MB .NET string to be found too long.
+    /// </summary>
     public static long MinLength(JsonElement value) => Math.Max(0, System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value).Length - 2) / 6;
 
     public static IReadOnlyList<InvalidJsonText> FindInvalid(ReadOnlySpan<byte> json)

@@ -12,8 +12,12 @@ public static class Limits
         var row = await connection.QuerySingleOrDefaultAsync<LimitRow>(
             "SELECT max_concurrent AS MaxConcurrent, max_daily AS MaxDaily FROM model_limits WHERE org_id = @orgId AND model = @model",
             new { orgId, model = model.Id }, tx);
-        return row is null ? model.DefaultLimits : new ModelLimits((int)row.MaxConcurrent, (int)row.MaxDaily);
+        return Resolve(model, row?.MaxConcurrent, row?.MaxDaily);
     }
+
+    /// <summary>The organization's own limits when it has a model_limits row for the model (both columns are set together), else the catalog's default tier.</summary>
+    public static ModelLimits Resolve(ModelDefinition model, long? maxConcurrent, long? maxDaily) =>
+        maxConcurrent is { } concurrent && maxDaily is { } daily ? new ModelLimits((int)concurrent, (int)daily) : model.DefaultLimits;
 
     /// <summary>Every model's limits in one query (the organization's overrides), not one per model of the catalog.</summary>
     public static async Task<Dictionary<string, ModelLimits>> AllForAsync(DbConnection connection, string orgId, ModelCatalog catalog)
@@ -23,7 +27,7 @@ public static class Limits
             .ToDictionary(r => r.Model);
         var result = new Dictionary<string, ModelLimits>();
         foreach (var model in catalog.Models)
-            result[model.Id] = overrides.TryGetValue(model.Id, out var row) ? new ModelLimits((int)row.MaxConcurrent, (int)row.MaxDaily) : model.DefaultLimits;
+            result[model.Id] = overrides.TryGetValue(model.Id, out var row) ? Resolve(model, row.MaxConcurrent, row.MaxDaily) : model.DefaultLimits;
         return result;
     }
 

@@ -41,8 +41,7 @@ public static partial class BodyRedaction
     /// <summary>The first <see cref="LongTextBytes"/> of a long text as a JSON string ending in "…", keys masked.</summary>
     private static string LongText(ReadOnlySpan<byte> raw)
     {
-        var end = LongTextBytes;
-        while (end > 0 && (raw[end] & 0xC0) == 0x80) end--; // not inside a UTF-8 sequence
+        var end = Infrastructure.JsonText.CharBoundary(raw, LongTextBytes);
         return JsonSerializer.Serialize(MaskKeys(Encoding.UTF8.GetString(raw[..end])) + "…", TextOptions);
     }
 

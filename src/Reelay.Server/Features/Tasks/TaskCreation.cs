@@ -48,9 +48,7 @@ public static class TaskCreation
         var (dayAgo, firstHour, firstHourEnd) = TaskCounts.Window(now);
         var state = await connection.QuerySingleAsync<CreateState>(StateSql,
             new { orgId = task.OrgId, model = task.Model.Id, now, dayAgo, firstHour, firstHourEnd }, tx);
-        var limits = state.MaxConcurrent is { } concurrent && state.MaxDaily is { } daily
-            ? new ModelLimits((int)concurrent, (int)daily)
-            : task.Model.DefaultLimits;
+        var limits = Limits.Resolve(task.Model, state.MaxConcurrent, state.MaxDaily);
         // The overload guard is a soft ceiling: on PostgreSQL it takes no lock (a global one serialized every create
         // of every organization), so creates running at the same moment on several connections may each see room and
         // pass it together, by at most the number of concurrent creates. On SQLite the write lock makes it exact.
