@@ -36,7 +36,7 @@ try
     warmup = Setting("warmup", smoke ? 5 : 500); // JIT tiers and thread-pool growth, or the first quarter measures them
     idle = Setting("idle", smoke ? 4 : 50);
     xnode = Setting("xnode", smoke ? 4 : 50);
-    workers = Setting("workers", 8); // the server's default Workers:NoopConcurrency (the catalog's models are noop)
+    workers = Setting("workers", 16); // the server's default Workers:NoopConcurrency (the catalog's models are noop)
     rawSeconds = Setting("raw_seconds", smoke ? 1 : 3);
 }
 catch (ArgumentException e)

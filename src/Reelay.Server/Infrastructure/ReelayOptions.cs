@@ -18,7 +18,7 @@ public sealed record ReelayOptions
     /// <summary>Workers:Concurrency: preview renders (ffmpeg, CPU-bound) at once on this node; 0 runs no in-process workers at all.</summary>
     public int WorkerConcurrency { get; init; } = 2;
     /// <summary>Workers:NoopConcurrency: noop-engine tasks at once; they use no CPU, only database round trips, so far more fit.</summary>
-    public int NoopWorkerConcurrency { get; init; } = 8;
+    public int NoopWorkerConcurrency { get; init; } = 16;
     /// <summary>Workers:Token, the bearer token of remote workers; without it the worker protocol does not exist.</summary>
     public string? WorkerToken { get; init; }
     /// <summary>Workers:MaxOutputBytes: the largest output a remote worker may upload.</summary>
@@ -52,7 +52,7 @@ public sealed record ReelayOptions
             CatalogFile = string.IsNullOrWhiteSpace(config["Models:CatalogFile"]) ? null : config["Models:CatalogFile"],
             RelayNames = config.GetSection("Relays").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.Ordinal),
             WorkerConcurrency = config.GetValue("Workers:Concurrency", 2),
-            NoopWorkerConcurrency = config.GetValue("Workers:NoopConcurrency", 8),
+            NoopWorkerConcurrency = config.GetValue("Workers:NoopConcurrency", 16),
             WorkerToken = string.IsNullOrWhiteSpace(config["Workers:Token"]) ? null : config["Workers:Token"],
             MaxWorkerOutputBytes = config.GetValue("Workers:MaxOutputBytes", 2L << 30),
             LeaseDuration = TimeSpan.FromSeconds(config.GetValue("Workers:LeaseSeconds", 30.0)),
