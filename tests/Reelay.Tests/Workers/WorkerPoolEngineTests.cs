@@ -84,7 +84,7 @@ public class WorkerPoolEngineTests(ServerFixture plain) : IClassFixture<ServerFi
         for (var i = 0; i < 2; i++)
         {
             var tenant = await api.NewTenantAsync();
-            renders.Add((tenant.Key, await api.CreateTextTaskAsync(tenant.Key, simulate: "delay=60", model: "veo3.1_fast")));
+            renders.Add((tenant.Key, await api.CreateTextTaskAsync(tenant.Key, duration: 4, simulate: "delay=60", model: "veo3.1_fast")));
         }
 
         foreach (var (key, id) in noop) await api.WaitForAsync(key, id, s => s == "RUNNING");
