@@ -36,7 +36,7 @@ try
     warmup = Setting("warmup", smoke ? 5 : 500); // JIT tiers and thread-pool growth, or the first quarter measures them
     idle = Setting("idle", smoke ? 4 : 50);
     xnode = Setting("xnode", smoke ? 4 : 50);
-    workers = Setting("workers", 2); // the server's default Workers:Concurrency
+    workers = Setting("workers", 16); // the server's default Workers:NoopConcurrency (the catalog's models are noop)
     rawSeconds = Setting("raw_seconds", smoke ? 1 : 3);
 }
 catch (ArgumentException e)
@@ -59,7 +59,7 @@ try
     Console.WriteLine($"per database: raw commits with {clients} writers for {rawSeconds} s; " +
                       (prefill > 0 ? $"{prefill:N0} earlier tasks and ledger rows inserted by SQL; " : "") +
                       $"then {clients} HTTP clients create {tasks:N0} tasks over {orgs} organizations (after {warmup} warm-up), " +
-                      $"then {tasks:N0} in one organization, with {workers} in-process workers; then {idle} idle creates, one at a time; " +
+                      $"then {tasks:N0} in one organization, with {workers} in-process noop workers; then {idle} idle creates, one at a time; " +
                       $"then {xnode} one at a time on a second server without workers (node A), run by the first one's workers (node B)");
 
     var sqliteData = Directory.CreateDirectory(Path.Combine(root, "sqlite-data")).FullName;
@@ -123,7 +123,7 @@ async Task<Result> HalfAsync(string name, Db raw, Db serverDb, string dataDirect
     var config = new Dictionary<string, string>(database)
     {
         ["Models:CatalogFile"] = Path.Combine(AppContext.BaseDirectory, "catalog.json"),
-        ["Workers:Concurrency"] = workers.ToString(),
+        ["Workers:NoopConcurrency"] = workers.ToString(),
         ["Workers:LeaseSeconds"] = "30", // the server's default (ServerProcess shortens it for the crash tests)
         ["Limits:MaxQueuedTasks"] = "1000000", // the overload guard (503) must not cut the burst short
     };

@@ -29,7 +29,7 @@ internal static class Report
         if (s.Prefill > 0)
             Console.WriteLine($"prefill: {s.Prefill:N0} earlier finished tasks and as many ledger rows (in {Prefill.Organizations} other organizations, 2 to 32 days old) were in the database before the server started.");
         Console.WriteLine("done/s: tasks succeeded ÷ (last finished_at − first created_at). →RUNNING: started_at − created_at, both stamped by the server (ms), p50/p99;");
-        Console.WriteLine($"under the bursts it includes queueing behind {s.Workers} workers; idle: {s.Idle} sequential creates on an idle server (the wake-up path: the create's in-process signal).");
+        Console.WriteLine($"under the bursts it includes queueing behind {s.Workers} noop workers; idle: {s.Idle} sequential creates on an idle server (the wake-up path: the create's in-process signal).");
         Console.WriteLine($"x-node: {s.XNode} sequential creates on node A (Workers:Concurrency=0), run by node B's workers on the same database, 20–520 ms apart. On PostgreSQL A's NOTIFY");
         Console.WriteLine("wakes B's LISTEN, so expect milliseconds; SQLite has no cross-process notification, so B finds each task at its next 0.5 s poll: expect p50 ~250 ms, p99 ~500 ms.");
         foreach (var r in results)

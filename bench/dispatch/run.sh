@@ -4,7 +4,7 @@
 # create-to-RUNNING p50/p99 with a noop engine (under a burst, idle, and idle across two server processes), next to
 # the raw database's commit rate measured in the same run.
 # Settings: name=value arguments or DISPATCH_<NAME> variables: tasks (1000), clients (8), warmup (100),
-# idle (50), xnode (50), workers (2), raw_seconds (3); e.g. bench/dispatch/run.sh tasks=3000 workers=8. --smoke: tiny counts (CI).
+# idle (50), xnode (50), workers (16: Workers:NoopConcurrency), raw_seconds (3); e.g. bench/dispatch/run.sh tasks=3000 workers=2. --smoke: tiny counts (CI).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/ensure-packages.sh   # ffmpeg renders the noop engine's placeholder once per server

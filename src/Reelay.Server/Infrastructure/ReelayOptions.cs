@@ -15,7 +15,10 @@ public sealed record ReelayOptions
     public string? CatalogFile { get; init; }
     /// <summary>The names of the configured upstream relays (Relays:NAME), which "relay:NAME" engines must name.</summary>
     public IReadOnlySet<string> RelayNames { get; init; } = new HashSet<string>();
+    /// <summary>Workers:Concurrency: preview renders (ffmpeg, CPU-bound) at once on this node; 0 runs no in-process workers at all.</summary>
     public int WorkerConcurrency { get; init; } = 2;
+    /// <summary>Workers:NoopConcurrency: noop-engine tasks at once; they use no CPU, only database round trips, so far more fit.</summary>
+    public int NoopWorkerConcurrency { get; init; } = 16;
     /// <summary>Workers:Token, the bearer token of remote workers; without it the worker protocol does not exist.</summary>
     public string? WorkerToken { get; init; }
     /// <summary>Workers:MaxOutputBytes: the largest output a remote worker may upload.</summary>
@@ -49,6 +52,7 @@ public sealed record ReelayOptions
             CatalogFile = string.IsNullOrWhiteSpace(config["Models:CatalogFile"]) ? null : config["Models:CatalogFile"],
             RelayNames = config.GetSection("Relays").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.Ordinal),
             WorkerConcurrency = config.GetValue("Workers:Concurrency", 2),
+            NoopWorkerConcurrency = config.GetValue("Workers:NoopConcurrency", 16),
             WorkerToken = string.IsNullOrWhiteSpace(config["Workers:Token"]) ? null : config["Workers:Token"],
             MaxWorkerOutputBytes = config.GetValue("Workers:MaxOutputBytes", 2L << 30),
             LeaseDuration = TimeSpan.FromSeconds(config.GetValue("Workers:LeaseSeconds", 30.0)),
@@ -69,6 +73,7 @@ public sealed record ReelayOptions
         if (options.WorkerToken is { Length: < 16 })
             throw new InvalidOperationException("Workers:Token is too short: use at least 16 random characters (e.g. openssl rand -hex 24).");
         if (options.WorkerConcurrency < 0) throw new InvalidOperationException("Workers:Concurrency must be 0 or more.");
+        if (options.NoopWorkerConcurrency < 1) throw new InvalidOperationException("Workers:NoopConcurrency must be 1 or more (Workers:Concurrency=0 runs no workers).");
         if (options.PublicBaseUrl is not null && (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var publicBase) || publicBase.Scheme is not ("http" or "https")))
             throw new InvalidOperationException($"Server:PublicBaseUrl '{options.PublicBaseUrl}' must be an absolute http:// or https:// URL, e.g. https://reelay.example.com.");
         return options;

@@ -56,4 +56,43 @@ public class WorkerPoolEngineTests(ServerFixture plain) : IClassFixture<ServerFi
         Assert.Equal(200, leased.Status);
         Assert.Equal((pooled, "pool:gpu"), (leased.Body.GetProperty("id").GetString(), leased.Body.GetProperty("engine").GetString()));
     }
+
+    [Fact]
+    public async Task Noop_models_get_their_own_pool_of_workers_beside_the_preview_renders()
+    {
+        // gen4.5 runs on the noop engine (3 workers), veo3.1_fast on preview (1 worker): each pool is sized apart.
+        var catalog = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src/Reelay.Server/Features/Catalog/default-catalog.json")))!;
+        foreach (var model in catalog["models"]!.AsArray())
+            if ((string?)model!["id"] == "gen4.5") model["engine"] = "noop";
+        var catalogFile = Path.Combine(TestPaths.NewTempDirectory("reelay-catalog"), "catalog.json");
+        await File.WriteAllTextAsync(catalogFile, catalog.ToJsonString());
+        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Models:CatalogFile"] = catalogFile,
+            ["Workers:Concurrency"] = "1",
+            ["Workers:NoopConcurrency"] = "3",
+        });
+        var api = new ReelayApi(server);
+        // One task per organization, so no organization's concurrency limit throttles them.
+        var noop = new List<(string Key, string Id)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var tenant = await api.NewTenantAsync();
+            noop.Add((tenant.Key, await api.CreateTextTaskAsync(tenant.Key, simulate: "delay=60")));
+        }
+        var renders = new List<(string Key, string Id)>();
+        for (var i = 0; i < 2; i++)
+        {
+            var tenant = await api.NewTenantAsync();
+            renders.Add((tenant.Key, await api.CreateTextTaskAsync(tenant.Key, duration: 4, simulate: "delay=60", model: "veo3.1_fast")));
+        }
+
+        foreach (var (key, id) in noop) await api.WaitForAsync(key, id, s => s == "RUNNING");
+        var running = await api.WaitForAsync(renders[0].Key, renders[0].Id, s => s == "RUNNING");
+        // All three noop tasks hold a worker at once, while the second render waits for the one preview worker.
+        foreach (var (key, id) in noop)
+            Assert.Equal("RUNNING", (await api.GetTaskAsync(key, id)).Body.GetProperty("status").GetString());
+        Assert.Equal("RUNNING", running.GetProperty("status").GetString());
+        Assert.Equal("PENDING", (await api.GetTaskAsync(renders[1].Key, renders[1].Id)).Body.GetProperty("status").GetString());
+    }
 }

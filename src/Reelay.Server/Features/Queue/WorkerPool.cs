@@ -5,9 +5,11 @@ using Reelay.Server.Infrastructure;
 namespace Reelay.Server.Features.Queue;
 
 /// <summary>
-/// The in-process workers (Workers:Concurrency of them). Each loop claims the oldest pending task of a model whose
-/// engine runs here (preview, noop) and runs it with a renewed lease; models served by a worker pool
-/// ("engine": "pool:NAME") are left to remote workers.
+/// The in-process workers: one pool per local engine, sized by what the engine costs. Preview renders run ffmpeg and
+/// take the CPU, so Workers:Concurrency of them; noop tasks use no CPU, only database round trips, so
+/// Workers:NoopConcurrency of them (one pool of 2 could not keep up with a burst of creates on PostgreSQL).
+/// Each loop claims the oldest pending task of its pool's models and runs it with a renewed lease; models served by
+/// a worker pool ("engine": "pool:NAME") are left to remote workers. Workers:Concurrency=0 runs no workers at all.
 /// </summary>
 public sealed class WorkerPool(Db db, ModelCatalog catalog, ReelayOptions options, TaskSignal signal, TaskRunner runner, ILogger<WorkerPool> logger)
     : BackgroundService
@@ -16,37 +18,35 @@ public sealed class WorkerPool(Db db, ModelCatalog catalog, ReelayOptions option
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var models = catalog.Models.Where(m => EngineRun.LocalEngines.Contains(m.Engine)).Select(m => m.Id).ToList();
-        if (options.WorkerConcurrency == 0 || models.Count == 0)
+        var pools = catalog.Models.Where(m => EngineRun.LocalEngines.Contains(m.Engine))
+            .GroupBy(m => m.Engine, m => m.Id)
+            .Select(g => new Pool(g.Key, g.ToList(), g.Key == "noop" ? options.NoopWorkerConcurrency : options.WorkerConcurrency))
+            .ToList();
+        if (options.WorkerConcurrency == 0 || pools.Count == 0)
         {
             logger.LogInformation("No in-process workers on this node (Workers:Concurrency {Concurrency}, {Count} local models): it accepts tasks and leaves them to other workers",
-                options.WorkerConcurrency, models.Count);
+                options.WorkerConcurrency, pools.Sum(p => p.Models.Count));
             return Task.CompletedTask;
         }
-        logger.LogInformation("Starting {Count} workers on node {Node}", options.WorkerConcurrency, _nodeId);
-        return Task.WhenAll(Enumerable.Range(0, options.WorkerConcurrency).Select(i => LoopAsync(i, models, stoppingToken)));
+        foreach (var pool in pools) logger.LogInformation("Starting {Count} {Engine} workers on node {Node}", pool.Size, pool.Engine, _nodeId);
+        return Task.WhenAll(pools.SelectMany(pool => Enumerable.Range(0, pool.Size).Select(i => LoopAsync($"{_nodeId}/{pool.Engine}/{i}", pool, stoppingToken))));
     }
 
-    private async Task LoopAsync(int index, IReadOnlyCollection<string> models, CancellationToken stoppingToken)
+    private async Task LoopAsync(string owner, Pool pool, CancellationToken stoppingToken)
     {
-        var owner = $"{_nodeId}/{index}";
-        var busy = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var seen = signal.Version;
+                var task = await LookAsync(owner, pool, stoppingToken);
                 // Right after a task, claim without the idle probe: in a burst the next task is already waiting.
-                var task = await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, models, probe: !busy);
-                busy = task is not null;
-                if (task is null)
+                while (task is not null)
                 {
-                    await signal.WaitAsync(seen, TimeSpan.FromMilliseconds(500), stoppingToken);
-                    continue;
+                    await runner.RunAsync(task, stoppingToken);
+                    // Finishing frees a slot: queue upkeep promotes the next throttled task without waiting for its poll.
+                    signal.Pulse();
+                    task = await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, pool.Models, probe: false);
                 }
-                await runner.RunAsync(task, stoppingToken);
-                // Finishing frees a slot: queue upkeep promotes the next throttled task without waiting for its poll.
-                signal.Pulse();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -58,5 +58,34 @@ public sealed class WorkerPool(Db db, ModelCatalog catalog, ReelayOptions option
                 await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
             }
         }
+    }
+
+    /// <summary>
+    /// An idle worker waits for work. One idle worker of a pool at a time looks (probe, claim, wait for a pulse): a
+    /// pulse wakes one claimer, not the whole pool, so each create costs one probe whatever the pool's size. Having
+    /// claimed, it hands the look to the next idle worker, which claims at once if more is waiting.
+    /// </summary>
+    private async Task<ClaimedTask> LookAsync(string owner, Pool pool, CancellationToken stoppingToken)
+    {
+        await pool.Looking.WaitAsync(stoppingToken);
+        try
+        {
+            while (true)
+            {
+                var seen = signal.Version;
+                if (await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, pool.Models) is { } task) return task;
+                await signal.WaitAsync(seen, TimeSpan.FromMilliseconds(500), stoppingToken);
+            }
+        }
+        finally
+        {
+            pool.Looking.Release();
+        }
+    }
+
+    /// <summary>The workers of one local engine: its models, how many loops, and the turn to look for work while idle.</summary>
+    private sealed record Pool(string Engine, IReadOnlyCollection<string> Models, int Size)
+    {
+        public SemaphoreSlim Looking { get; } = new(1, 1);
     }
 }
