@@ -46,7 +46,7 @@ public sealed class RelayFallbackTests
             },
             catalog: c =>
             {
-                RelayPair.Serve(c, "gen4.5", "relay:up", "relay:second");
+                TestCatalogs.Serve(c, "gen4.5", "relay:up", "relay:second");
                 Gen45TextPrice(c)["perSecond"] = 20;
             });
         await using var _ = proxy!;
@@ -97,7 +97,7 @@ public sealed class RelayFallbackTests
         {
             ["Relays:up:Timeout"] = "60",
             ["Relays:up:Breaker:MinimumThroughput"] = "2",
-        }, c => RelayPair.Serve(c, "gen4.5", "relay:up", "preview"));
+        }, c => TestCatalogs.Serve(c, "gen4.5", "relay:up", "preview"));
         await using var gateway = await ServerProcess.StartAsync(settings: settings);
         var api = new ReelayApi(gateway);
         var tenant = await api.NewTenantAsync(credits: 1000);

@@ -54,7 +54,7 @@ public sealed class RelayPair : IAsyncDisposable
         Action<Dictionary<string, string>>? adjust = null, IDictionary<string, string>? upstreamSettings = null)
     {
         ReelayApi.Tenant? account = null;
-        var pair = await StartAsync(upstreamSettings: upstreamSettings, catalog: c => Serve(c, model, "relay:rb"),
+        var pair = await StartAsync(upstreamSettings: upstreamSettings, catalog: c => TestCatalogs.Serve(c, model, "relay:rb"),
             moreSettings: async upstream =>
             {
                 account = await new ReelayApi(upstream).NewTenantAsync(credits: 100_000, name: "runblob account");
@@ -72,25 +72,9 @@ public sealed class RelayPair : IAsyncDisposable
         return (pair, account!);
     }
 
-    /// <summary>Sets a model's engine ("relay:up") or engines (several, in priority order) in a catalog.</summary>
-    public static void Serve(JsonObject catalog, string model, params string[] engines)
-    {
-        foreach (var m in catalog["models"]!.AsArray())
-        {
-            if ((string?)m!["id"] != model) continue;
-            m.AsObject().Remove("engine");
-            if (engines.Length == 1) m["engine"] = engines[0];
-            else m["engines"] = new JsonArray(engines.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray());
-        }
-    }
-
     public static Dictionary<string, string> GatewaySettings(Uri upstream, string key, IDictionary<string, string>? relaySettings = null, Action<JsonObject>? edit = null)
     {
-        var catalog = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src/Reelay.Server/Features/Catalog/default-catalog.json")))!.AsObject();
-        if (edit is null) Serve(catalog, "gen4.5", "relay:up");
-        else edit(catalog);
-        var catalogFile = Path.Combine(TestPaths.NewTempDirectory("reelay-relay-catalog"), "catalog.json");
-        File.WriteAllText(catalogFile, catalog.ToJsonString());
+        var catalogFile = TestCatalogs.WriteDefault(edit ?? (catalog => TestCatalogs.Serve(catalog, "gen4.5", "relay:up")));
         var settings = new Dictionary<string, string>
         {
             ["Models:CatalogFile"] = catalogFile,

@@ -32,7 +32,7 @@ public class WorkerPoolEngineTests(ServerFixture plain) : IClassFixture<ServerFi
     public async Task Models_whose_engine_is_a_worker_pool_are_left_to_remote_workers()
     {
         // gen4.5 is served by the pool "gpu"; the node's own two workers must leave its tasks alone.
-        var catalogFile = await CatalogWhereGen45RunsOnAsync("pool:gpu");
+        var catalogFile = TestCatalogs.WriteDefault(catalog => TestCatalogs.Serve(catalog, "gen4.5", "pool:gpu"));
         await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string>
         {
             ["Models:CatalogFile"] = catalogFile,
@@ -57,7 +57,7 @@ public class WorkerPoolEngineTests(ServerFixture plain) : IClassFixture<ServerFi
     public async Task Noop_models_get_their_own_pool_of_workers_beside_the_preview_renders()
     {
         // gen4.5 runs on the noop engine (3 workers), veo3.1_fast on preview (1 worker): each pool is sized apart.
-        var catalogFile = await CatalogWhereGen45RunsOnAsync("noop");
+        var catalogFile = TestCatalogs.WriteDefault(catalog => TestCatalogs.Serve(catalog, "gen4.5", "noop"));
         await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string>
         {
             ["Models:CatalogFile"] = catalogFile,
@@ -86,16 +86,5 @@ public class WorkerPoolEngineTests(ServerFixture plain) : IClassFixture<ServerFi
             Assert.Equal("RUNNING", (await api.GetTaskAsync(key, id)).Body.GetProperty("status").GetString());
         Assert.Equal("RUNNING", running.GetProperty("status").GetString());
         Assert.Equal("PENDING", (await api.GetTaskAsync(renders[1].Key, renders[1].Id)).Body.GetProperty("status").GetString());
-    }
-
-    /// <summary>The default catalog with gen4.5 moved to <paramref name="engine"/>, written to a file of its own.</summary>
-    private static async Task<string> CatalogWhereGen45RunsOnAsync(string engine)
-    {
-        var catalog = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src/Reelay.Server/Features/Catalog/default-catalog.json")))!;
-        foreach (var model in catalog["models"]!.AsArray())
-            if ((string?)model!["id"] == "gen4.5") model["engine"] = engine;
-        var catalogFile = Path.Combine(TestPaths.NewTempDirectory("reelay-catalog"), "catalog.json");
-        await File.WriteAllTextAsync(catalogFile, catalog.ToJsonString());
-        return catalogFile;
     }
 }
