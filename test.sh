@@ -19,6 +19,7 @@ set +e
 # Build the whole solution first: `dotnet test` alone builds only what the test project needs, while the bench smoke
 # tests run the benches' built programs.
 dotnet build Reelay.slnx -c Release --nologo -v quiet -clp:ErrorsOnly 2>&1 | tee "$log"
+buildstatus=${PIPESTATUS[0]}
 dotnet test Reelay.slnx -c Release --nologo --no-build 2>&1 | tee -a "$log"
 status=${PIPESTATUS[0]}
 pg=$(scripts/ensure-postgres.sh)
@@ -38,5 +39,7 @@ passed=$(total Passed)
 failed=$(total Failed)
 rm -f "$log" "$pglog"
 echo "${passed} passed, ${failed} failed"
+# A project that does not build fails the run even when the tests of the ones that did all pass.
+if [[ $buildstatus -ne 0 ]]; then echo "The solution did not build (see above)." >&2; exit "$buildstatus"; fi
 if [[ $status -ne 0 ]]; then exit "$status"; fi
 exit "$pgstatus"

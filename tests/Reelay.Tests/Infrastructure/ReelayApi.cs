@@ -9,7 +9,12 @@ namespace Reelay.Tests.Infrastructure;
 public sealed class ReelayApi(ServerProcess server)
 {
     public const string RunwayVersion = "2024-11-06";
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    // A request that asks for 100-continue waits for the server's answer instead of sending its body after a second:
+    // a loaded machine answers a refused body's 413 later than that, and the body then meets a closed connection.
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(30) })
+    {
+        Timeout = TimeSpan.FromSeconds(60),
+    };
 
     public Uri BaseUrl => server.BaseUrl;
 
