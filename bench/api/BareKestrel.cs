@@ -16,6 +16,8 @@ public sealed class BareKestrel : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    public int ProcessId => _process.Id;
+
     public static async Task<BareKestrel> StartAsync(CancellationToken cancel)
     {
         var dll = Path.Combine(TestPaths.RepositoryRoot, "bench", "api", "bare", "bin", "Release", "net10.0", "Reelay.Bench.Api.Bare.dll");

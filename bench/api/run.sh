@@ -2,7 +2,9 @@
 # API overhead benchmark, one command: installs wrk (Debian package) if missing, builds the server, the bench and its
 # bare-Kestrel baseline in Release, then prints req/s of the hot authenticated reads (a SUCCEEDED task with its signed
 # output URL, the organization, a RunBlob status read) against bare Kestrel serving a body of the same size, and p99
-# at half that load. Arguments: duration=<seconds> (10), connections=<n> (32), --smoke (1 s runs, for CI).
+# at half that load. Arguments: duration=<seconds> (10), connections=<n> (32), warmup=<seconds> (10: each read served
+# that long before measuring, so the JIT has tiered up), server.<Key>=<value> (a setting of the
+# server under test, e.g. server.RequestLog:Enabled=false, to weigh one part of the path), --smoke (1 s runs, for CI).
 # REELAY_TEST_DATABASE=postgres REELAY_TEST_PG=... runs the server on PostgreSQL instead of SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -174,4 +174,17 @@ public class HistoryQueryTests
         Assert.Empty(await Ids(all with { Search = "100%_" })); // LIKE wildcards are searched for literally
         Assert.Empty(await Ids(new HistoryFilter { OrgId = "org_b", Search = task }));
     }
+
+    [Fact]
+    public async Task A_request_log_batch_hands_its_pooled_sqlite_connection_back_in_full_sync_mode()
+    {
+        var db = new Db(Path.Combine(TestPaths.NewTempDirectory("reelay-history"), "reelay.db"));
+        Migrations.Apply(db);
+        var entry = new RequestLogEntry { At = Start, OrgId = "org_a", Method = "GET", Path = "/v1/organization", Endpoint = "GET /v1/organization", Status = 200, RequestId = "req_sync" };
+        await RequestLogWriter.WriteBatchAsync(db, [RequestLogWriter.ToRow(entry, 65536)]);
+        // The pool has one idle handle, the batch's: what the next caller gets must fsync its commits again (FULL = 2).
+        await using var connection = await db.OpenAsync();
+        Assert.Equal(2, await connection.ExecuteScalarAsync<int>("PRAGMA synchronous"));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM request_log WHERE request_id = 'req_sync'"));
+    }
 }

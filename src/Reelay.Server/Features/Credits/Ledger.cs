@@ -17,6 +17,9 @@ public static class Ledger
     public static Task<long> BalanceAsync(DbConnection connection, string orgId, DbTransaction? tx = null) =>
         connection.ExecuteScalarAsync<long>($"SELECT {BalanceSql}", new { orgId }, tx);
 
+    /// <summary>The same outside a transaction, for the organization read: through a prepared statement.</summary>
+    public static Task<long> BalanceAsync(Db db, string orgId) => db.QuerySingleOrDefaultAsync<long>($"SELECT {BalanceSql}", ("orgId", orgId));
+
     /// <summary>The balance by its definition, the sum over the ledger: what the running total must always equal.</summary>
     public static Task<long> SummedBalanceAsync(DbConnection connection, string orgId, DbTransaction? tx = null) =>
         // The CAST: PostgreSQL's SUM of BIGINT is NUMERIC.

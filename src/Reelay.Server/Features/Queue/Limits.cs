@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Reelay.Server.Features.Catalog;
+using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Queue;
 
@@ -20,11 +21,18 @@ public static class Limits
         maxConcurrent is { } concurrent && maxDaily is { } daily ? new ModelLimits((int)concurrent, (int)daily) : model.DefaultLimits;
 
     /// <summary>Every model's limits in one query (the organization's overrides), not one per model of the catalog.</summary>
-    public static async Task<Dictionary<string, ModelLimits>> AllForAsync(DbConnection connection, string orgId, ModelCatalog catalog)
+    private const string OverridesSql = "SELECT model AS Model, max_concurrent AS MaxConcurrent, max_daily AS MaxDaily FROM model_limits WHERE org_id = @orgId";
+
+    public static async Task<Dictionary<string, ModelLimits>> AllForAsync(DbConnection connection, string orgId, ModelCatalog catalog) =>
+        AllFor(await connection.QueryAsync<LimitRow>(OverridesSql, new { orgId }), catalog);
+
+    /// <summary>The same outside a transaction, for the organization read: through a prepared statement.</summary>
+    public static async Task<Dictionary<string, ModelLimits>> AllForAsync(Db db, string orgId, ModelCatalog catalog) =>
+        AllFor(await db.QueryAsync<LimitRow>(OverridesSql, ("orgId", orgId)), catalog);
+
+    private static Dictionary<string, ModelLimits> AllFor(IEnumerable<LimitRow> rows, ModelCatalog catalog)
     {
-        var overrides = (await connection.QueryAsync<LimitRow>(
-            "SELECT model AS Model, max_concurrent AS MaxConcurrent, max_daily AS MaxDaily FROM model_limits WHERE org_id = @orgId", new { orgId }))
-            .ToDictionary(r => r.Model);
+        var overrides = rows.ToDictionary(r => r.Model);
         var result = new Dictionary<string, ModelLimits>();
         foreach (var model in catalog.Models)
             result[model.Id] = overrides.TryGetValue(model.Id, out var row) ? Resolve(model, row.MaxConcurrent, row.MaxDaily) : model.DefaultLimits;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Reelay.Server.Features.Tasks;
+using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Queue;
 
@@ -10,11 +11,21 @@ public static class QueuePosition
     /// <summary>The header GET /v1/tasks/{id} carries while a task waits (the Runway task object has no such field).</summary>
     public const string Header = "X-Reelay-Queue-Position";
 
+    private const string AheadSql = "SELECT COUNT(*) FROM tasks WHERE org_id = @orgId AND status IN ('queued', 'throttled') AND seq < @seq";
+
     /// <summary>Null when the task is not waiting (queued or throttled).</summary>
     public static async Task<int?> OfAsync(DbConnection connection, TaskRow row)
     {
-        if (row.Status is not (TaskStates.Queued or TaskStates.Throttled)) return null;
-        return 1 + (int)await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM tasks WHERE org_id = @OrgId AND status IN ('queued', 'throttled') AND seq < @Seq", new { row.OrgId, row.Seq });
+        if (!IsWaiting(row)) return null;
+        return 1 + (int)await connection.ExecuteScalarAsync<long>(AheadSql, new { orgId = row.OrgId, seq = row.Seq });
     }
+
+    /// <summary>The same for a single status read: a finished task (most polls) costs no query at all.</summary>
+    public static async Task<int?> OfAsync(Db db, TaskRow row)
+    {
+        if (!IsWaiting(row)) return null;
+        return 1 + (int)await db.QuerySingleOrDefaultAsync<long>(AheadSql, ("orgId", row.OrgId), ("seq", row.Seq));
+    }
+
+    private static bool IsWaiting(TaskRow row) => row.Status is TaskStates.Queued or TaskStates.Throttled;
 }

@@ -121,10 +121,10 @@ public static class RunBlobRoutes
     {
         if (family.RefuseId(id) is { } refused) return refused;
         if (!Guid.TryParse(id, out var guid)) return Detail(404, family.NotFoundDetail);
-        await using var connection = await db.OpenAsync();
-        var row = await TaskRow.FindAsync(connection, Caller.From(http).OrgId, guid.ToString());
+        var row = await TaskRow.FindAsync(db, Caller.From(http).OrgId, guid.ToString());
         if (row is null || (family.ScopedToFamily && row.Surface != family.Surface)) return Detail(404, family.NotFoundDetail);
-        return Results.Json(family.Status(await ViewAsync(family, connection, row, http, urls)));
+        var position = family.ShowsQueuePosition ? await QueuePosition.OfAsync(db, row) : null;
+        return Results.Json(family.Status(View(family, row, position, http, urls)));
     }
 
     private static async Task<IResult> ListAsync(RunBlobFamily family, HttpContext http, Db db, PublicUrls urls, string? limit, string? offset, int defaultLimit)
@@ -145,6 +145,11 @@ public static class RunBlobRoutes
     {
         int? position = null;
         if (family.ShowsQueuePosition) position = await QueuePosition.OfAsync(connection, row);
+        return View(family, row, position, http, urls);
+    }
+
+    private static RunBlobView View(RunBlobFamily family, TaskRow row, int? position, HttpContext http, PublicUrls urls)
+    {
         var url = row.Status == TaskStates.Succeeded ? urls.OutputUrl(row.Id, http, row.OutputExtension) : null;
         return new RunBlobView(row, url, position, family.Codes);
     }

@@ -29,11 +29,10 @@ public static class RunwayEndpoints
     private static async Task<IResult> GetAsync(string id, HttpContext http, Db db, PublicUrls urls)
     {
         if (!Guid.TryParse(id, out _)) return InvalidId(http);
-        await using var connection = await db.OpenAsync();
-        var row = await TaskRow.FindAsync(connection, Caller.From(http).OrgId, id.ToLowerInvariant());
+        var row = await TaskRow.FindAsync(db, Caller.From(http).OrgId, id.ToLowerInvariant());
         if (row is null) return RunwayErrors.TaskNotFound();
         // A waiting task's place in line, for a progress display that polls this one route.
-        if (await QueuePosition.OfAsync(connection, row) is { } position) http.Response.Headers[QueuePosition.Header] = position.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (await QueuePosition.OfAsync(db, row) is { } position) http.Response.Headers[QueuePosition.Header] = position.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Json(RunwayTaskMapping.ToRunway(row, (r, i) => urls.OutputUrl(r.Id, http, TaskRow.Extension(r.OutputKeys[i]), i)));
     }
 

@@ -22,15 +22,14 @@ public static class RunwayOrganizationEndpoints
         group.MapGet("", async (HttpContext http, Db db, ModelCatalog catalog, ReelayOptions options) =>
         {
             var orgId = Caller.From(http).OrgId;
-            await using var connection = await db.OpenAsync();
             var dayAgo = Clock.NowMs() - (long)TimeSpan.FromDays(1).TotalMilliseconds;
-            var counts = (await connection.QueryAsync<(string Model, long Count)>(
-                "SELECT model, COUNT(*) FROM tasks WHERE org_id = @orgId AND created_at > @dayAgo GROUP BY model", new { orgId, dayAgo }))
+            var counts = (await db.QueryAsync<(string Model, long Count)>(
+                "SELECT model, COUNT(*) FROM tasks WHERE org_id = @orgId AND created_at > @dayAgo GROUP BY model", ("orgId", orgId), ("dayAgo", dayAgo)))
                 .ToDictionary(r => r.Model, r => r.Count);
             return Results.Json(new
             {
-                creditBalance = await Ledger.BalanceAsync(connection, orgId),
-                tier = new { maxMonthlyCreditSpend = options.MaxMonthlyCreditSpend, models = await Limits.AllForAsync(connection, orgId, catalog) },
+                creditBalance = await Ledger.BalanceAsync(db, orgId),
+                tier = new { maxMonthlyCreditSpend = options.MaxMonthlyCreditSpend, models = await Limits.AllForAsync(db, orgId, catalog) },
                 usage = new { models = catalog.Models.ToDictionary(m => m.Id, m => new { dailyGenerations = counts.GetValueOrDefault(m.Id) }) },
             });
         });

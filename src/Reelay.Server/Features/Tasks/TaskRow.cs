@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Reelay.Server.Infrastructure;
 
 namespace Reelay.Server.Features.Tasks;
 
@@ -54,8 +55,13 @@ public sealed class TaskRow
         params AS Params
         """;
 
+    private const string FindSql = $"SELECT {Columns} FROM tasks WHERE id = @id AND org_id = @orgId AND deleted_at IS NULL";
+
     /// <summary>Tenant isolation lives here: a task is only ever found through its own organization.</summary>
     public static Task<TaskRow?> FindAsync(DbConnection connection, string orgId, string id, DbTransaction? tx = null) =>
-        connection.QuerySingleOrDefaultAsync<TaskRow>(
-            $"SELECT {Columns} FROM tasks WHERE id = @id AND org_id = @orgId AND deleted_at IS NULL", new { id, orgId }, tx);
+        connection.QuerySingleOrDefaultAsync<TaskRow>(FindSql, new { id, orgId }, tx);
+
+    /// <summary>The same read outside a transaction, as a status poll makes it: through a statement prepared once.</summary>
+    public static Task<TaskRow?> FindAsync(Db db, string orgId, string id) =>
+        db.QuerySingleOrDefaultAsync<TaskRow>(FindSql, ("id", id), ("orgId", orgId));
 }
