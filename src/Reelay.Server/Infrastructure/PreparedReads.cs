@@ -60,8 +60,9 @@ public sealed class PreparedReads(string connectionString, Action<SqliteConnecti
             await using var reader = await command.ExecuteReaderAsync();
             var rows = new List<T>();
             if (!await reader.ReadAsync()) return rows;
-            var parse = reader.GetRowParser<T>();
-            do rows.Add(parse(reader));
+            // Typed as object: Dapper's typed parser cannot be cast for a simple reference type such as string.
+            var parse = reader.GetRowParser<object>(typeof(T));
+            do rows.Add((T)parse(reader));
             while (rows.Count < limit && await reader.ReadAsync());
             return rows;
         }
