@@ -18,14 +18,6 @@ public static class Bare
         await RunAsync(args);
     }
 
-    /// <summary>The image renderer's own argument list for its first still, with the prompt file, as one ffmpeg process.</summary>
-    public static async Task ImageLikeAsync(ImageRenderRequest request, string? font, string root)
-    {
-        var text = Path.Combine(root, "bare-image.txt");
-        if (font is not null) await File.WriteAllTextAsync(text, request.PromptText);
-        await RunAsync(ImageRenderer.BuildArguments(request, 0, Path.Combine(root, "bare-still" + Path.GetExtension(request.OutputPaths[0])), font, font is null ? null : text));
-    }
-
     public static async Task<string> RunAsync(IEnumerable<string> args, string executable = "ffmpeg")
     {
         var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
