@@ -89,7 +89,7 @@ public static class ImageRenderer
         }
     }
 
-    /// <summary>The ffmpeg arguments of an upscale (pure; tests read them).</summary>
+    /// <summary>The ffmpeg arguments of an upscale.</summary>
     internal static IReadOnlyList<string> BuildUpscaleArguments(ImageRenderRequest r, string tempOutput)
     {
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
