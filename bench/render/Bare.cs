@@ -18,14 +18,6 @@ public static class Bare
         await RunAsync(args);
     }
 
-    /// <summary>The image renderer's own argument list for its first still, with the prompt file, as one ffmpeg process.</summary>
-    public static async Task ImageLikeAsync(ImageRenderRequest request, string? font, string root)
-    {
-        var text = Path.Combine(root, "bare-image.txt");
-        if (font is not null) await File.WriteAllTextAsync(text, request.PromptText);
-        await RunAsync(ImageRenderer.BuildArguments(request, 0, Path.Combine(root, "bare-still" + Path.GetExtension(request.OutputPaths[0])), font, font is null ? null : text));
-    }
-
     public static async Task<string> RunAsync(IEnumerable<string> args, string executable = "ffmpeg")
     {
         var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -47,16 +39,32 @@ public static class Bare
 public static class Timing
 {
     /// <summary>Median wall time in ms of <paramref name="repeats"/> runs, after one untimed warm-up (JIT, page cache).</summary>
-    public static async Task<double> MedianAsync(int repeats, Func<Task> run)
+    public static async Task<double> MedianAsync(int repeats, Func<Task> run) => (await MedianWithCpuAsync(repeats, run)).Wall;
+
+    /// <summary>
+    /// Median wall time and median CPU time of this process (all its threads) in ms. For work done in-process the CPU
+    /// time is what the work costs without the wait for a core, which on a shared, loaded machine is most of the wall time.
+    /// </summary>
+    public static async Task<(double Wall, double Cpu)> MedianWithCpuAsync(int repeats, Func<Task> run)
     {
         await run();
-        var times = new List<double>();
+        var (walls, cpus) = (new List<double>(), new List<double>());
+        using var self = Process.GetCurrentProcess();
         for (var i = 0; i < repeats; i++)
         {
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             await run();
-            times.Add(clock.Elapsed.TotalMilliseconds);
+            walls.Add(clock.Elapsed.TotalMilliseconds);
+            self.Refresh();
+            cpus.Add((self.TotalProcessorTime - cpu).TotalMilliseconds);
         }
+        return (Median(walls), Median(cpus));
+    }
+
+    private static double Median(List<double> times)
+    {
         times.Sort();
         return times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
     }

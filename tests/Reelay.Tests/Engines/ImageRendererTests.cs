@@ -5,7 +5,7 @@ using Reelay.Tests.Infrastructure;
 
 namespace Reelay.Tests.Engines;
 
-/// <summary>The image renderer with real ffmpeg: formats, sizes, alpha, several distinct stills, upscales, determinism.</summary>
+/// <summary>The image renderer, its files probed by real ffprobe: formats, sizes, alpha, several distinct stills, upscales, determinism.</summary>
 public sealed class ImageRendererTests : PreviewTempDirectory
 {
     private string Fixture(int width, int height, string format = "png")
@@ -84,7 +84,7 @@ public sealed class ImageRendererTests : PreviewTempDirectory
     }
 
     [Fact]
-    public async Task Alpha_in_a_format_without_it_and_an_unknown_format_are_refused_before_ffmpeg_runs()
+    public async Task Alpha_in_a_format_without_it_and_an_unknown_format_are_refused_before_anything_is_drawn()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => RenderAsync(new ImageRenderRequest(64, 64, 1, null, Outputs("j", 1, ".jpg"), "jpeg") { Alpha = true }));
         await Assert.ThrowsAsync<ArgumentException>(() => RenderAsync(new ImageRenderRequest(64, 64, 1, null, Outputs("g", 1, ".gif"), "gif")));
@@ -99,14 +99,17 @@ public sealed class ImageRendererTests : PreviewTempDirectory
         return copy;
     }
 
-    private static (string Codec, string PixelFormat, int Width, int Height) Probe(string path)
+    internal static (string Codec, string PixelFormat, int Width, int Height) Probe(string path)
     {
         var csv = Media.Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,pix_fmt,width,height", "-of", "csv=p=0", PlainCopy(path)).Trim().Split(',');
         // csv order is ffprobe's: codec_name, width, height, pix_fmt.
         return (csv[0], csv[3], int.Parse(csv[1], CultureInfo.InvariantCulture), int.Parse(csv[2], CultureInfo.InvariantCulture));
     }
 
-    private static int Alpha(string path, int x, int y)
+    private static int Alpha(string path, int x, int y) => Pixel(path, x, y)[3];
+
+    /// <summary>The RGBA of one pixel, read by ffmpeg.</summary>
+    internal static byte[] Pixel(string path, int x, int y)
     {
         var info = new System.Diagnostics.ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "-v", "error", "-i", PlainCopy(path), "-vf", string.Create(CultureInfo.InvariantCulture, $"crop=1:1:{x}:{y},format=rgba"), "-frames:v", "1", "-f", "rawvideo", "-" })
@@ -116,6 +119,6 @@ public sealed class ImageRendererTests : PreviewTempDirectory
         process.StandardOutput.BaseStream.CopyTo(memory);
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, process.StandardError.ReadToEnd());
-        return memory.ToArray()[3];
+        return memory.ToArray();
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using static System.FormattableString;
 
 namespace Reelay.Server.Features.Engines.Preview;
@@ -10,6 +9,7 @@ namespace Reelay.Server.Features.Engines.Preview;
 /// canvas (a PNG with alpha). An upscale (<see cref="UpscaleSource"/>) instead scales that image to the size.
 /// </summary>
 /// <param name="Format">"png", "jpeg" or "webp" (Runway's outputFormat names).</param>
+/// <param name="FfmpegPath">Runs upscales only; stills are drawn in-process.</param>
 public sealed record ImageRenderRequest(int Width, int Height, long Seed, string? PromptText, IReadOnlyList<string> OutputPaths, string Format,
     string FfmpegPath = "ffmpeg")
 {
@@ -30,7 +30,11 @@ public sealed record ImageRenderRequest(int Width, int Height, long Seed, string
     public bool Denoise { get; init; }
 }
 
-/// <summary>Renders <see cref="ImageRenderRequest"/>s with one short ffmpeg run per still (deterministic for a seed).</summary>
+/// <summary>
+/// Renders <see cref="ImageRenderRequest"/>s (deterministic for a seed). Stills are drawn in-process
+/// (<see cref="StillPainter"/>); an upscale runs one ffmpeg process per output (its filters are ffmpeg's).
+/// Every file is written to a temporary name beside its output and moved into place when complete.
+/// </summary>
 public static class ImageRenderer
 {
     public static readonly IReadOnlySet<string> Formats = new HashSet<string> { "png", "jpeg", "webp" };
@@ -38,105 +42,59 @@ public static class ImageRenderer
     public static async Task RenderAsync(ImageRenderRequest request, Action<double> progress, CancellationToken cancellationToken)
     {
         Validate(request);
-        var font = PreviewRenderer.FindFontFile();
+        if (request.UpscaleSource is not null)
+        {
+            await UpscaleAsync(request, progress, cancellationToken);
+            return;
+        }
+        using var typeface = StillText.LoadTypeface();
+        using var inputs = StillInputs.Load(request);
         for (var index = 0; index < request.OutputPaths.Count; index++)
         {
-            var output = Path.GetFullPath(request.OutputPaths[index]);
-            Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-            var temp = Path.Combine(Path.GetDirectoryName(output)!, $".{Guid.NewGuid():N}{Path.GetExtension(output)}");
-            var textFile = temp + ".txt";
-            try
+            cancellationToken.ThrowIfCancellationRequested();
+            using var data = StillPainter.Paint(request, index, typeface, inputs);
+            await WriteAsync(request.OutputPaths[index], temp => File.WriteAllBytesAsync(temp, data.ToArray(), cancellationToken));
+            progress((index + 1.0) / request.OutputPaths.Count);
+        }
+    }
+
+    private static async Task UpscaleAsync(ImageRenderRequest request, Action<double> progress, CancellationToken cancellationToken)
+    {
+        for (var index = 0; index < request.OutputPaths.Count; index++)
+        {
+            await WriteAsync(request.OutputPaths[index], async temp =>
             {
-                var hasText = font is not null && request.UpscaleSource is null && await WriteTextAsync(request, textFile, cancellationToken);
-                var args = BuildArguments(request, index, temp, hasText ? font : null, hasText ? textFile : null);
-                var result = await FfmpegProcess.RunAsync(request.FfmpegPath, args, _ => { }, cancellationToken);
+                var result = await FfmpegProcess.RunAsync(request.FfmpegPath, BuildUpscaleArguments(request, temp), _ => { }, cancellationToken);
                 if (result.ExitCode != 0 || !File.Exists(temp))
                     throw new PreviewRenderException($"ffmpeg could not render image {index + 1} ({result.ExitCode}): {string.Join(" | ", result.StderrTail)}");
-                File.Move(temp, output, overwrite: true);
-                progress((index + 1.0) / request.OutputPaths.Count);
-            }
-            finally
-            {
-                File.Delete(temp);
-                File.Delete(textFile);
-            }
+            });
+            progress((index + 1.0) / request.OutputPaths.Count);
         }
     }
 
-    /// <summary>The ffmpeg arguments of still <paramref name="index"/> (pure; tests read them).</summary>
-    public static IReadOnlyList<string> BuildArguments(ImageRenderRequest r, int index, string tempOutput, string? fontFile, string? textFile)
+    /// <summary>Has <paramref name="write"/> fill a temporary file beside <paramref name="outputPath"/>, then moves it there.</summary>
+    private static async Task WriteAsync(string outputPath, Func<string, Task> write)
     {
-        var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y" };
-        var chains = new List<string>();
-        var seed = (long)(PreviewRenderer.Mix(r.Seed, 100 + (ulong)index) & 0xFFFFFFFF);
-        var inputs = 0;
-        string Input(string path)
+        var output = Path.GetFullPath(outputPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        var temp = Path.Combine(Path.GetDirectoryName(output)!, $".{Guid.NewGuid():N}{Path.GetExtension(output)}");
+        try
         {
-            args.AddRange(["-f", "image2", "-pattern_type", "none", "-i", PreviewRenderer.FileUrl(path)]);
-            return Invariant($"{inputs++}:v");
+            await write(temp);
+            File.Move(temp, output, overwrite: true);
         }
-        if (r.UpscaleSource is not null)
+        finally
         {
-            chains.Add($"[{Input(r.UpscaleSource)}]{UpscaleFilters(r)},format={PixelFormat(r)}[out]");
-            return Finish(args, chains, r, tempOutput);
+            File.Delete(temp);
         }
-        var (w, h) = PictureSize(r);
-        if (r.BackgroundImage is not null)
-        {
-            // An edit: the input picture, re-coloured by the still's own seed so that every one of outputCount differs.
-            chains.Add($"[{Input(r.BackgroundImage)}]scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},setsar=1," +
-                       Invariant($"hue=h={seed % 360}:s=1.2,format=rgba[pic]"));
-        }
-        else
-        {
-            // Generated at quarter size and scaled up: a smooth gradient loses nothing and renders much faster.
-            args.AddRange(["-f", "lavfi", "-i", Invariant($"gradients=s={Math.Max(16, w / 4)}x{Math.Max(16, h / 4)}:c0={Colour(seed)}:c1={Colour(seed + 1)}:c2={Colour(seed + 2)}:n=3:seed={seed}:d=1:r=1")]);
-            chains.Add(Invariant($"[{inputs++}:v]scale={w}:{h}:flags=bicubic,setsar=1,format=rgba[pic]"));
-        }
-        // The text goes on the picture itself, so on a transparent canvas the subject (text included) stays opaque.
-        chains.Add(TextFilters(r, index, w, h, fontFile, textFile) is { Length: > 0 } text ? $"[pic]{text}[texted]" : "[pic]null[texted]");
-        var current = "texted";
-        if (r.Alpha)
-        {
-            // The subject on a transparent canvas: the corners stay fully transparent.
-            args.AddRange(["-f", "lavfi", "-i", Invariant($"color=c=black@0.0:s={r.Width}x{r.Height}:d=1:r=1,format=rgba")]);
-            chains.Add(Invariant($"[{inputs++}:v][{current}]overlay=x=(W-w)/2:y=(H-h)/2:format=auto[canvas]"));
-            current = "canvas";
-        }
-        var thumb = Even(Math.Max(16, r.Height / 6.0));
-        var margin = Math.Max(4, r.Height / 48);
-        for (var i = 0; i < Math.Min(r.ReferenceImages.Count, PreviewRenderer.MaxReferenceImages); i++)
-        {
-            var label = Input(r.ReferenceImages[i]);
-            chains.Add(Invariant($"[{label}]scale=-2:{thumb},setsar=1,pad=iw+4:ih+4:2:2:color=white,format=rgba[ref{i}]"));
-            chains.Add(Invariant($"[{current}][ref{i}]overlay=x={margin}+{i}*(w+{margin}):y=H-h-{margin}:format=auto[with{i}]"));
-            current = $"with{i}";
-        }
-        chains.Add($"[{current}]format={PixelFormat(r)}[out]");
-        return Finish(args, chains, r, tempOutput);
     }
 
-    /// <summary>The prompt centred on a w × h picture and, for several stills, "n/N" in its corner; empty without text.</summary>
-    private static string TextFilters(ImageRenderRequest r, int index, int w, int h, string? fontFile, string? textFile)
+    /// <summary>The ffmpeg arguments of an upscale.</summary>
+    internal static IReadOnlyList<string> BuildUpscaleArguments(ImageRenderRequest r, string tempOutput)
     {
-        if (fontFile is null || textFile is null) return "";
-        var layout = PreviewRenderer.ComputeTextLayout(w, h);
-        var margin = Math.Max(4, h / 48);
-        var text = new StringBuilder("drawtext=fontfile=").Append(PreviewRenderer.EscapeFilterValue(fontFile))
-            .Append(":textfile=").Append(PreviewRenderer.EscapeFilterValue(textFile))
-            .Append(Invariant($":expansion=none:fontsize={layout.FontSize}:fontcolor=white:line_spacing={layout.LineSpacing}"))
-            .Append(Invariant($":box=1:boxcolor=black@0.45:boxborderw={layout.BoxBorder}:x=(w-text_w)/2:y=(h-text_h)/2"));
-        if (r.OutputPaths.Count > 1)
-            text.Append(",drawtext=fontfile=").Append(PreviewRenderer.EscapeFilterValue(fontFile))
-                .Append(Invariant($":text={index + 1}/{r.OutputPaths.Count}:fontsize={Math.Max(8, layout.FontSize * 2 / 3)}:fontcolor=white"))
-                .Append(Invariant($":box=1:boxcolor=black@0.45:boxborderw={Math.Max(2, layout.BoxBorder / 2)}:x=w-text_w-{margin * 2}:y={margin * 2}"));
-        // drawtext's box blends into the alpha plane too; the subject is made fully opaque again afterwards.
-        return text.Append(r.Alpha ? ",format=rgb24,format=rgba" : "").ToString();
-    }
-
-    private static List<string> Finish(List<string> args, List<string> chains, ImageRenderRequest r, string tempOutput)
-    {
-        args.AddRange(["-filter_complex", string.Join(';', chains), "-map", "[out]", "-frames:v", "1", "-update", "1"]);
+        var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+            "-f", "image2", "-pattern_type", "none", "-i", PreviewRenderer.FileUrl(r.UpscaleSource!),
+            "-filter_complex", $"[0:v]{UpscaleFilters(r)},format={PixelFormat(r)}[out]", "-map", "[out]", "-frames:v", "1", "-update", "1" };
         args.AddRange(r.Format switch
         {
             "jpeg" => ["-c:v", "mjpeg", "-q:v", "3"],
@@ -167,19 +125,6 @@ public static class ImageRenderer
         _ => r.Alpha ? "rgba" : "rgb24",
     };
 
-    /// <summary>The picture's size: the whole image, or on a transparent canvas the 70 % subject in its middle.</summary>
-    private static (int W, int H) PictureSize(ImageRenderRequest r) => r.Alpha ? (Even(r.Width * 0.7), Even(r.Height * 0.7)) : (r.Width, r.Height);
-
-    private static async Task<bool> WriteTextAsync(ImageRenderRequest r, string textFile, CancellationToken cancellationToken)
-    {
-        var (w, h) = PictureSize(r);
-        var layout = PreviewRenderer.ComputeTextLayout(w, h);
-        var lines = PreviewRenderer.WrapPrompt(r.PromptText, layout.CharsPerLine, Math.Max(1, layout.MaxLines - 2));
-        if (lines.Count == 0) return false;
-        await File.WriteAllTextAsync(textFile, string.Join('\n', lines), new UTF8Encoding(false), cancellationToken);
-        return true;
-    }
-
     private static void Validate(ImageRenderRequest r)
     {
         if (r.Width is < PreviewRenderer.MinDimension or > PreviewRenderer.MaxDimension || r.Height is < PreviewRenderer.MinDimension or > PreviewRenderer.MaxDimension)
@@ -189,15 +134,5 @@ public static class ImageRenderer
         if (r.Alpha && r.Format != "png") throw new ArgumentException("Only PNG carries an alpha channel.", nameof(r));
         foreach (var path in r.ReferenceImages.Append(r.BackgroundImage).Append(r.UpscaleSource).OfType<string>())
             if (!File.Exists(path)) throw new PreviewRenderException($"Preview image not found: '{path}'.");
-    }
-
-    private static int Even(double value) => Math.Max(16, (int)Math.Round(value / 2) * 2);
-
-    /// <summary>A mid-bright colour chosen by the seed, so different seeds (and stills) give visibly different images.</summary>
-    private static string Colour(long seed)
-    {
-        var hash = PreviewRenderer.Mix(seed, 9);
-        int Channel(int shift) => 48 + (int)((hash >> shift) & 0xBF);
-        return Invariant($"0x{Channel(0):X2}{Channel(8):X2}{Channel(16):X2}");
     }
 }
