@@ -83,6 +83,10 @@ public class RequestLogLongStringTests(ServerFixture fixture) : IClassFixture<Se
         var undecodable = BodyRedaction.Redact(Encoding.UTF8.GetBytes($"{{\"image\":\"{paddedInside}\"}}"), "application/json", 65536);
         Assert.Equal($"{{\"image\":{BodyRedaction.RedactString(paddedInside)}}}", undecodable);
         Assert.Contains("application/octet-stream", undecodable);
+
+        var notBase64 = "data:image/png;base64," + new string('!', 3000);
+        var uri = BodyRedaction.Redact(Encoding.UTF8.GetBytes($"{{\"image\":\"{notBase64}\"}}"), "application/json", 65536);
+        Assert.Equal($"{{\"image\":{BodyRedaction.RedactString(notBase64)}}}", uri);
     }
 
     [Fact]

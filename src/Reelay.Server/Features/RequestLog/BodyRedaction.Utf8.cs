@@ -17,8 +17,8 @@ public static partial class BodyRedaction
     private const int Base64ChunkChars = 16 * 1024;
 
     /// <summary>
-    /// The same summary <see cref="RedactString"/> gives, read from a long string's UTF-8 bytes (unescaped); null: short
-    /// text, or a data URI whose payload only the string path reads (it then decides).
+    /// The same summary <see cref="RedactString"/> gives, read from a long string's UTF-8 bytes (unescaped); null: text
+    /// of at most <see cref="LongTextBytes"/>, which the string path keeps.
     /// </summary>
     private static string? RedactLongUtf8(ReadOnlySpan<byte> raw)
     {
@@ -30,9 +30,11 @@ public static partial class BodyRedaction
             if (mediaType.Length == 0) mediaType = "text/plain";
             var payload = raw[(comma + 1)..];
             if (!parts.Skip(1).Any(p => p.Trim().Equals("base64", StringComparison.OrdinalIgnoreCase))) return Summary(mediaType, payload.Length, SHA256.HashData(payload));
-            if (HashBase64(payload) is { } decoded) return Summary(mediaType, decoded.Length, decoded.Sha256);
-            // Undecodable base64 is summarised by its text, as the string path does; with whitespace inside, the string path decides.
-            return IsBase64Alphabet(payload) ? Summary(mediaType, payload.Length, SHA256.HashData(payload)) : null;
+            // Undecodable base64 is summarised by its text, as the string path does (which, unlike this, also decodes
+            // some base64 with whitespace inside; here 13 MB of it cannot become a 26 MB string and its copies).
+            return HashBase64(payload) is { } decoded
+                ? Summary(mediaType, decoded.Length, decoded.Sha256)
+                : Summary(mediaType, payload.Length, SHA256.HashData(payload));
         }
         if (!IsBase64Alphabet(raw)) return raw.Length > LongTextBytes ? LongText(raw) : null;
         return HashBase64(raw) is { } bytes
