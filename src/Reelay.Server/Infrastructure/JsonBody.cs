@@ -26,23 +26,26 @@ public static class JsonBody
     public static async Task<(byte[]? Bytes, int Status, JsonBodyError? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxBytes) return (null, 413, new JsonBodyError(TooLarge));
-        // Sized from Content-Length, the buffer is the body (no doubling, no final copy); a chunked body grows it.
-        using var buffer = new MemoryStream((int)(request.ContentLength ?? 0));
+        // The request log's copy, when it keeps whole bodies, is the buffer; else one sized from Content-Length (no
+        // doubling, no final copy), which a chunked body grows.
+        var shared = request.Body is IRequestBodyCopy copy && copy.KeepsUpTo(MaxBytes) ? copy : null;
+        using var buffer = shared is null ? new MemoryStream((int)(request.ContentLength ?? 0)) : null;
         var chunk = new byte[81920];
+        long length = 0;
         try
         {
             int read;
             while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                if (buffer.Length + read > MaxBytes) return (null, 413, new JsonBodyError(TooLarge));
-                buffer.Write(chunk, 0, read);
+                if ((length += read) > MaxBytes) return (null, 413, new JsonBodyError(TooLarge));
+                buffer?.Write(chunk, 0, read);
             }
         }
         catch (BadHttpRequestException ex)
         {
             return (null, ex.StatusCode, new JsonBodyError("The request body could not be read: " + ex.Message));
         }
-        var bytes = buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+        var bytes = buffer is null ? shared!.Captured ?? [] : buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
         var invalidStatus = ErrorResponses.IsRunBlob(request.Path) ? 422 : 400;
         if (HasMoreTokens(bytes, MaxTokens)) return (null, invalidStatus, new JsonBodyError(TooManyTokens));
         var invalid = JsonText.FindInvalid(bytes);

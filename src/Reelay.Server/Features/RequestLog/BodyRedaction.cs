@@ -26,13 +26,12 @@ public static partial class BodyRedaction
     {
         if (body is null || body.Length == 0) return null;
         var mediaType = MediaTypeOf(contentType);
-        string text;
-        // A body of more keys and values than any request has (refused by JsonBody) is summarised, not parsed: its
-        // document would cost 12 bytes a token, 150 MB for 13 MB of "[[[[…", long after the 4xx was sent.
-        if (LooksLikeJson(body, mediaType) && !Infrastructure.JsonBody.HasMoreTokens(body, Infrastructure.JsonBody.MaxTokens) && TryRedactJson(body, out var json)) text = json;
-        else if (body.Length <= SmallTextBytes && !mediaType.StartsWith("multipart/", StringComparison.Ordinal) && IsUtf8Text(body))
-            text = MaskKeys(Encoding.UTF8.GetString(body));
-        else text = Summary(mediaType.Length > 0 ? mediaType : Sniff(body), body.Length, SHA256.HashData(body));
+        // A body of more keys and values than any request has (refused by JsonBody) is summarised, not redacted: the
+        // redaction stops at the token cap.
+        if (LooksLikeJson(body, mediaType) && TryRedactJson(body, maxStoredChars) is { } json) return json;
+        var text = body.Length <= SmallTextBytes && !mediaType.StartsWith("multipart/", StringComparison.Ordinal) && IsUtf8Text(body)
+            ? MaskKeys(Encoding.UTF8.GetString(body))
+            : Summary(mediaType.Length > 0 ? mediaType : Sniff(body), body.Length, SHA256.HashData(body));
         return Truncate(text, maxStoredChars);
     }
 
@@ -53,54 +52,63 @@ public static partial class BodyRedaction
         return first.Length > 0 && first[0] is (byte)'{' or (byte)'[';
     }
 
-    private static bool TryRedactJson(byte[] body, out string json)
+    /// <summary>
+    /// The redacted JSON, cut to <paramref name="maxChars"/>, or null when the body is not JSON or has more tokens than
+    /// <see cref="Infrastructure.JsonBody.MaxTokens"/>. One reader pass over the bytes, no document: a parsed document's
+    /// index is rented in proportion to the body's length (16 MB for one 13 MB string) on top of the body itself.
+    /// </summary>
+    private static string? TryRedactJson(byte[] body, int maxChars)
     {
-        json = "";
+        var buffer = new ArrayBufferWriter<byte>(Math.Min(body.Length, maxChars) + 256);
         try
         {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
-            var buffer = new ArrayBufferWriter<byte>();
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
             using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-                Write(writer, document.RootElement);
-            json = Encoding.UTF8.GetString(buffer.WrittenSpan);
-            return true;
+                for (var tokens = 0; reader.Read();)
+                {
+                    if (++tokens > Infrastructure.JsonBody.MaxTokens) return null;
+                    Write(writer, ref reader);
+                }
         }
         catch (JsonException)
         {
-            return false;
+            return null;
         }
+        return TruncateUtf8(buffer.WrittenSpan, maxChars);
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonElement element)
+    private static void Write(Utf8JsonWriter writer, ref Utf8JsonReader reader)
     {
-        switch (element.ValueKind)
+        switch (reader.TokenType)
         {
-            case JsonValueKind.Object:
-                writer.WriteStartObject();
-                foreach (var property in element.EnumerateObject())
-                {
-                    writer.WritePropertyName(property.Name);
-                    Write(writer, property.Value);
-                }
-                writer.WriteEndObject();
-                break;
-            case JsonValueKind.Array:
-                writer.WriteStartArray();
-                foreach (var item in element.EnumerateArray()) Write(writer, item);
-                writer.WriteEndArray();
-                break;
-            case JsonValueKind.String when RedactLongUtf8(element) is { } summary:
+            case JsonTokenType.StartObject: writer.WriteStartObject(); break;
+            case JsonTokenType.EndObject: writer.WriteEndObject(); break;
+            case JsonTokenType.StartArray: writer.WriteStartArray(); break;
+            case JsonTokenType.EndArray: writer.WriteEndArray(); break;
+            case JsonTokenType.PropertyName: writer.WritePropertyName(PropertyName(ref reader)); break;
+            case JsonTokenType.String when reader.ValueSpan.Length > LongBase64Chars && RedactLongUtf8(Unescaped(ref reader)) is { } summary:
                 writer.WriteRawValue(summary);
                 break;
-            case JsonValueKind.String:
-                var value = element.GetString()!;
+            case JsonTokenType.String:
+                var value = reader.GetString()!;
                 if (RedactString(value) is { } replacement) writer.WriteRawValue(replacement);
                 else writer.WriteStringValue(MaskKeys(value));
                 break;
-            default:
-                element.WriteTo(writer);
-                break;
+            case JsonTokenType.Number: writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true); break;
+            case JsonTokenType.True or JsonTokenType.False: writer.WriteBooleanValue(reader.TokenType == JsonTokenType.True); break;
+            case JsonTokenType.Null: writer.WriteNullValue(); break;
         }
+    }
+
+    /// <summary>The text up to <paramref name="maxChars"/> characters, as <see cref="Truncate"/> cuts it, without decoding more of it than that.</summary>
+    public static string TruncateUtf8(ReadOnlySpan<byte> utf8, int maxChars)
+    {
+        var total = Encoding.UTF8.GetCharCount(utf8);
+        if (total <= maxChars) return Encoding.UTF8.GetString(utf8);
+        // No UTF-16 unit takes more than 3 bytes: this many bytes hold at least maxChars of them.
+        var enough = 3L * maxChars + 4;
+        var head = Encoding.UTF8.GetString(enough < utf8.Length ? utf8[..Infrastructure.JsonText.CharBoundary(utf8, (int)enough)] : utf8);
+        return head[..maxChars] + $"\n… (truncated: {total - maxChars} more characters)";
     }
 
     /// <summary>The replacement object for a large value, or null when the string is kept.</summary>

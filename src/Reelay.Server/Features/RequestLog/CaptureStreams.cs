@@ -4,17 +4,32 @@ namespace Reelay.Server.Features.RequestLog;
 /// Reads through to the real request body and keeps a copy of what the handler read, up to a limit.
 /// Copying is all it does on the request's path: parsing, redaction and hashing happen in the writer.
 /// </summary>
-public sealed class RequestCaptureStream(Stream inner, int limit, long? declaredLength) : Infrastructure.ReadOnlyStream(inner)
+public sealed class RequestCaptureStream(Stream inner, int limit, long? declaredLength) : Infrastructure.ReadOnlyStream(inner), Infrastructure.IRequestBodyCopy
 {
     private MemoryStream? _copy = new(declaredLength is > 0 and var n && n <= limit ? (int)n : 0);
+    private byte[]? _captured;
 
     /// <summary>Bytes the handler read, whether or not they were kept.</summary>
     public long BytesRead { get; private set; }
 
     public bool ReachedEnd { get; private set; }
 
-    /// <summary>The bytes read, or null when the body was larger than the limit.</summary>
-    public byte[]? Captured => _copy is null ? null : _copy.Length == _copy.Capacity ? _copy.GetBuffer() : _copy.ToArray();
+    /// <summary>
+    /// The bytes read, or null when the body was larger than the limit. One array, whoever asks: JsonBody parses the
+    /// body from it and the log redacts it from the same one.
+    /// </summary>
+    public byte[]? Captured
+    {
+        get
+        {
+            if (_copy is null) return null;
+            if (_captured?.Length != _copy.Length) _captured = _copy.Length == _copy.Capacity ? _copy.GetBuffer() : _copy.ToArray();
+            return _captured;
+        }
+    }
+
+    /// <summary>Only from the first byte on: a reader that started later would take bytes it did not read.</summary>
+    public bool KeepsUpTo(long bytes) => _copy is not null && BytesRead == 0 && bytes <= limit;
 
     private void Keep(ReadOnlySpan<byte> data)
     {
