@@ -50,7 +50,10 @@ public sealed partial class AssetServer : IAsyncDisposable
     /// <summary>Starts both listeners. <paramref name="untrustedCertificate"/> serves a self-signed certificate that no CA signed.</summary>
     public static async Task<AssetServer> StartAsync(bool untrustedCertificate = false)
     {
-        var server = new AssetServer(untrustedCertificate ? TestCertificates.UntrustedServerCertificate : TestCertificates.ServerCertificate);
+        var shared = untrustedCertificate ? TestCertificates.UntrustedServerCertificate : TestCertificates.ServerCertificate;
+        // A copy per server: servers started at the same moment by parallel tests each read the certificate's extensions
+        // (Kestrel checks its key usages), and one such start saw no Server Authentication usage on the shared object.
+        var server = new AssetServer(X509CertificateLoader.LoadPkcs12(shared.Export(X509ContentType.Pkcs12), null));
         try
         {
             await server.StartKestrelAsync();
