@@ -40,13 +40,7 @@ public static class FfmpegStill
         var pixelFormat = r.Format switch { "jpeg" => "yuvj444p", "webp" => "yuv420p", _ => "rgb24" };
         List<string> args = ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", gradient,
             "-filter_complex", $"{chain},format={pixelFormat}[out]", "-map", "[out]", "-frames:v", "1", "-update", "1"];
-        args.AddRange(r.Format switch
-        {
-            "jpeg" => ["-c:v", "mjpeg", "-q:v", "3"],
-            "webp" => ["-c:v", "libwebp", "-quality", "85"],
-            _ => ["-c:v", "png"],
-        });
-        args.AddRange(["-fflags", "+bitexact", "-flags:v", "+bitexact", "-f", "image2", PreviewRenderer.FileUrl(output)]);
+        args.AddRange(ImageRenderer.EncoderArguments(r.Format, output));
         return args;
     }
 

@@ -95,15 +95,21 @@ public static class ImageRenderer
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
             "-f", "image2", "-pattern_type", "none", "-i", PreviewRenderer.FileUrl(r.UpscaleSource!),
             "-filter_complex", $"[0:v]{UpscaleFilters(r)},format={PixelFormat(r)}[out]", "-map", "[out]", "-frames:v", "1", "-update", "1" };
-        args.AddRange(r.Format switch
-        {
-            "jpeg" => ["-c:v", "mjpeg", "-q:v", "3"],
-            "webp" => ["-c:v", "libwebp", "-quality", "85"],
-            _ => ["-c:v", "png"],
-        });
-        args.AddRange(["-fflags", "+bitexact", "-flags:v", "+bitexact", "-f", "image2", PreviewRenderer.FileUrl(tempOutput)]);
+        args.AddRange(EncoderArguments(r.Format, tempOutput));
         return args;
     }
+
+    /// <summary>The ffmpeg arguments that encode one still in <paramref name="format"/> to <paramref name="output"/> (bench/render's baseline uses them too).</summary>
+    public static IReadOnlyList<string> EncoderArguments(string format, string output) =>
+    [
+        .. format switch
+        {
+            "jpeg" => new[] { "-c:v", "mjpeg", "-q:v", "3" },
+            "webp" => ["-c:v", "libwebp", "-quality", "85"],
+            _ => ["-c:v", "png"],
+        },
+        "-fflags", "+bitexact", "-flags:v", "+bitexact", "-f", "image2", PreviewRenderer.FileUrl(output),
+    ];
 
     /// <summary>The upscaler's options as filters: denoise before, then lanczos scaling, adaptive detail, sharpening and grain.</summary>
     internal static string UpscaleFilters(ImageRenderRequest r)
