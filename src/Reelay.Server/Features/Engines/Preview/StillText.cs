@@ -17,14 +17,14 @@ internal static class StillText
         var lines = StillLayout.PromptLines(r.PromptText, w, h);
         if (lines.Count == 0) return;
         using var font = new SKFont(typeface, layout.FontSize) { Edging = SKFontEdging.Antialias };
-        var (blockW, blockH) = Measure(font, lines, layout.LineSpacing);
-        DrawBlock(canvas, font, lines, layout.LineSpacing, layout.BoxBorder, (w - blockW) / 2, (h - blockH) / 2);
+        var block = Measure(font, lines, layout.LineSpacing);
+        DrawBlock(canvas, font, lines, layout.LineSpacing, layout.BoxBorder, block, (w - block.W) / 2, (h - block.H) / 2);
         if (r.OutputPaths.Count < 2) return;
         var margin = StillLayout.Margin(h);
         using var small = new SKFont(typeface, Math.Max(8, layout.FontSize * 2 / 3)) { Edging = SKFontEdging.Antialias };
         string[] counter = [string.Create(CultureInfo.InvariantCulture, $"{index + 1}/{r.OutputPaths.Count}")];
-        var (counterW, _) = Measure(small, counter, 0);
-        DrawBlock(canvas, small, counter, 0, Math.Max(2, layout.BoxBorder / 2), w - counterW - margin * 2, margin * 2);
+        var counterBlock = Measure(small, counter, 0);
+        DrawBlock(canvas, small, counter, 0, Math.Max(2, layout.BoxBorder / 2), counterBlock, w - counterBlock.W - margin * 2, margin * 2);
     }
 
     /// <summary>The block's width (its longest line) and height (every line's ascent to descent, plus the spacing between).</summary>
@@ -34,10 +34,13 @@ internal static class StillText
         return (width, lines.Count * LineHeight(font) + (lines.Count - 1) * lineSpacing);
     }
 
-    /// <summary>Lines left-aligned from (x, y), the top-left of the text, over one box <paramref name="border"/> px wider on each side.</summary>
-    private static void DrawBlock(SKCanvas canvas, SKFont font, IReadOnlyList<string> lines, int lineSpacing, int border, float x, float y)
+    /// <summary>
+    /// Lines left-aligned from (x, y), the top-left of the text, over one box <paramref name="border"/> px wider on each
+    /// side; <paramref name="size"/> is the block's <see cref="Measure"/>, which placed it.
+    /// </summary>
+    private static void DrawBlock(SKCanvas canvas, SKFont font, IReadOnlyList<string> lines, int lineSpacing, int border, (float W, float H) size, float x, float y)
     {
-        var (width, height) = Measure(font, lines, lineSpacing);
+        var (width, height) = size;
         using var box = new SKPaint { Color = Box };
         canvas.DrawRect(SKRect.Create(x - border, y - border, width + 2 * border, height + 2 * border), box);
         using var ink = new SKPaint { Color = SKColors.White, IsAntialias = true };
