@@ -37,9 +37,8 @@ public static class FfmpegStill
                      + Invariant($":expansion=none:fontsize={layout.FontSize}:fontcolor=white:line_spacing={layout.LineSpacing}")
                      + Invariant($":box=1:boxcolor=black@0.45:boxborderw={layout.BoxBorder}:x=(w-text_w)/2:y=(h-text_h)/2");
         }
-        var pixelFormat = r.Format switch { "jpeg" => "yuvj444p", "webp" => "yuv420p", _ => "rgb24" };
         List<string> args = ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", gradient,
-            "-filter_complex", $"{chain},format={pixelFormat}[out]", "-map", "[out]", "-frames:v", "1", "-update", "1"];
+            "-filter_complex", $"{chain},format={ImageRenderer.PixelFormat(r)}[out]", "-map", "[out]", "-frames:v", "1", "-update", "1"];
         args.AddRange(ImageRenderer.EncoderArguments(r.Format, output));
         return args;
     }

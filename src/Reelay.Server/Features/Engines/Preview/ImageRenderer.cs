@@ -53,7 +53,12 @@ public static class ImageRenderer
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var data = StillPainter.Paint(request, index, typeface, inputs);
-            await WriteAsync(request.OutputPaths[index], temp => File.WriteAllBytesAsync(temp, data.ToArray(), cancellationToken));
+            // Straight from Skia's buffer: ToArray() would copy every encoded still into a managed array first.
+            await WriteAsync(request.OutputPaths[index], async temp =>
+            {
+                await using var file = File.Create(temp);
+                await data.AsStream().CopyToAsync(file, cancellationToken);
+            });
             progress((index + 1.0) / request.OutputPaths.Count);
         }
     }
@@ -100,7 +105,7 @@ public static class ImageRenderer
     }
 
     /// <summary>The ffmpeg arguments that encode one still in <paramref name="format"/> to <paramref name="output"/> (bench/render's baseline uses them too).</summary>
-    public static IReadOnlyList<string> EncoderArguments(string format, string output) =>
+    internal static IReadOnlyList<string> EncoderArguments(string format, string output) =>
     [
         .. format switch
         {
@@ -124,7 +129,7 @@ public static class ImageRenderer
     }
 
     /// <summary>PNG keeps alpha when asked; JPEG is full-range 4:4:4; WebP 4:2:0 (its lossy mode).</summary>
-    private static string PixelFormat(ImageRenderRequest r) => r.Format switch
+    internal static string PixelFormat(ImageRenderRequest r) => r.Format switch
     {
         "jpeg" => "yuvj444p",
         "webp" => "yuv420p",
