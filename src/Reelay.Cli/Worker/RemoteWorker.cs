@@ -76,20 +76,7 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
         var heartbeat = HeartbeatAsync(task, progress, work);
         try
         {
-            var inputs = new Dictionary<int, string>();
-            foreach (var input in task.Inputs)
-            {
-                var path = Path.Combine(directory, $"input-{input.Index}");
-                await api.DownloadAsync(input.Url, path, work.Token);
-                inputs[input.Index] = path;
-            }
-            var output = Path.Combine(directory, "output" + task.OutputExtension);
-            var simulation = task.Simulate is { } s ? new Simulation(s.FailureCode, s.DelaySeconds) : null;
-            var job = new EngineJob(EngineFor(task), task.Request, simulation, i => inputs[i.Index], output, settings.FfmpegPath);
-            var failure = await EngineRun.RunAsync(job, f => progress.Value = f, work.Token);
-            var answer = failure is null
-                ? await UploadAndCompleteAsync(task, output, work.Token)
-                : await api.FailAsync(task.Id, task.LeaseToken, failure.Code, failure.Text, work.Token);
+            var (answer, failure) = await RenderAndReportAsync(workerId, task, directory, progress, work.Token);
             log.WriteLine(answer switch
             {
                 LeaseState.Held when failure is null => $"{workerId}: task {task.Id} succeeded in {clock.Elapsed.TotalSeconds:0.0} s",
@@ -108,6 +95,12 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
         {
             log.WriteLine($"{workerId}: task {task.Id} stopped: {reason}");
         }
+        catch (Exception ex) when (IsServerTrouble(ex))
+        {
+            // No node took the call even after retries: the servers' trouble, not the task's, so it is not failed. Its
+            // heartbeats stop, and the task, left to its lease, runs again elsewhere as if this worker had died.
+            log.WriteLine($"{workerId}: task {task.Id} left to its lease: {ex.Message}");
+        }
         catch (Exception ex)
         {
             log.WriteLine($"{workerId}: task {task.Id} failed: {ex.Message}");
@@ -120,6 +113,59 @@ public sealed class RemoteWorker(WorkerApi api, WorkerSettings settings, TextWri
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>Fetches the inputs, runs the engine and reports the outcome; the answer says whether the lease was still held.</summary>
+    private async Task<(LeaseState Answer, EngineFailure? Failure)> RenderAndReportAsync(string workerId, LeasedTask task, string directory,
+        RunProgress progress, CancellationToken work)
+    {
+        var inputs = new Dictionary<int, string>();
+        foreach (var input in task.Inputs)
+        {
+            var path = Path.Combine(directory, $"input-{input.Index}");
+            await RetryServerTroubleAsync(workerId, $"task {task.Id} input download", task,
+                async () => { await api.DownloadAsync(input.Url, path, work); return 0; }, work);
+            inputs[input.Index] = path;
+        }
+        var output = Path.Combine(directory, "output" + task.OutputExtension);
+        var simulation = task.Simulate is { } s ? new Simulation(s.FailureCode, s.DelaySeconds) : null;
+        var job = new EngineJob(EngineFor(task), task.Request, simulation, i => inputs[i.Index], output, settings.FfmpegPath);
+        var failure = await EngineRun.RunAsync(job, f => progress.Value = f, work);
+        var answer = failure is null
+            ? await RetryServerTroubleAsync(workerId, $"task {task.Id} output upload", task, () => UploadAndCompleteAsync(task, output, work), work)
+            : await RetryServerTroubleAsync(workerId, $"task {task.Id} failure report", task,
+                () => api.FailAsync(task.Id, task.LeaseToken, failure.Code, failure.Text, work), work);
+        return (answer, failure);
+    }
+
+    /// <summary>
+    /// A call that reached no node, or only failing ones (5xx), is tried again for up to one lease: a node dying or
+    /// restarting must not cost a finished render, let alone turn it into a FAILED task. The heartbeats go on
+    /// meanwhile (a lost lease or a cancel stops the retries through the work token); past one lease the task is
+    /// another worker's to run anyway.
+    /// </summary>
+    private async Task<T> RetryServerTroubleAsync<T>(string workerId, string what, LeasedTask task, Func<Task<T>> call, CancellationToken work)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        DateTime? giveUp = null;
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (IsServerTrouble(ex))
+            {
+                giveUp ??= DateTime.UtcNow + TimeSpan.FromSeconds(task.LeaseSeconds);
+                if (DateTime.UtcNow + delay >= giveUp) throw;
+                log.WriteLine($"{workerId}: {what} failed ({ex.Message}); retrying in {delay.TotalSeconds:0.##} s");
+                await Task.Delay(delay, work);
+                delay = TimeSpan.FromSeconds(Math.Min(5, delay.TotalSeconds * 2));
+            }
+        }
+    }
+
+    /// <summary>The servers could not take the call (unreachable, cut off, 5xx): nothing the task did.</summary>
+    private static bool IsServerTrouble(Exception ex) => ex is HttpRequestException or HttpIOException or WorkerProtocolException { Status: >= 500 };
 
     private async Task<LeaseState> UploadAndCompleteAsync(LeasedTask task, string output, CancellationToken cancellationToken)
     {

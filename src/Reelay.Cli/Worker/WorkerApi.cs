@@ -17,12 +17,13 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private int _current;
 
-    public Uri CurrentServer => servers[Volatile.Read(ref _current) % servers.Count];
+    /// <summary>The node the last answered call went to: the next call starts there.</summary>
+    public Uri CurrentServer => servers[Volatile.Read(ref _current)];
 
     /// <summary>A task, or null when none came within the wait.</summary>
     public async Task<LeasedTask?> LeaseAsync(string workerId, IReadOnlyList<string> models, double waitSeconds, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => Post("worker/v1/lease", new LeaseRequest(workerId, models.ToList(), waitSeconds)),
+        using var response = await SendAsync(server => Post(server, "worker/v1/lease", new LeaseRequest(workerId, models.ToList(), waitSeconds)),
             TimeSpan.FromSeconds(waitSeconds + 30), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NoContent) return null;
         if (response.StatusCode == HttpStatusCode.NotFound)
@@ -33,7 +34,7 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
 
     public async Task<LeaseState> HeartbeatAsync(string taskId, string leaseToken, double progress, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => Post($"worker/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(leaseToken, progress)),
+        using var response = await SendAsync(server => Post(server, $"worker/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(leaseToken, progress)),
             TimeSpan.FromSeconds(15), cancellationToken);
         if (await StopAnswerAsync(response, "heartbeat") is { } stop) return stop;
         var body = await response.Content.ReadFromJsonAsync<HeartbeatResponse>(Json, cancellationToken);
@@ -44,7 +45,7 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
     {
         // Input URLs name the node that leased the task; if it is gone, the same path on another node serves it.
         var original = new Uri(url);
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(CurrentServer, original.PathAndQuery.TrimStart('/'))),
+        using var response = await SendAsync(server => new HttpRequestMessage(HttpMethod.Get, new Uri(server, original.PathAndQuery.TrimStart('/'))),
             TimeSpan.FromMinutes(10), cancellationToken, HttpCompletionOption.ResponseHeadersRead);
         await EnsureAsync(response, "input download");
         await using var file = File.Create(path);
@@ -53,9 +54,9 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
 
     public async Task<LeaseState> UploadAsync(string taskId, string leaseToken, string path, int index, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() =>
+        using var response = await SendAsync(server =>
         {
-            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(CurrentServer, $"worker/v1/tasks/{taskId}/output?index={index}"))
+            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(server, $"worker/v1/tasks/{taskId}/output?index={index}"))
             {
                 Content = new StreamContent(File.OpenRead(path)),
             };
@@ -68,39 +69,50 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
 
     public async Task<LeaseState> CompleteAsync(string taskId, string leaseToken, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => Post($"worker/v1/tasks/{taskId}/complete", new LeaseTokenRequest(leaseToken)), TimeSpan.FromSeconds(30), cancellationToken);
+        using var response = await SendAsync(server => Post(server, $"worker/v1/tasks/{taskId}/complete", new LeaseTokenRequest(leaseToken)), TimeSpan.FromSeconds(30), cancellationToken);
         return await StopAnswerAsync(response, "complete") ?? LeaseState.Held;
     }
 
     public async Task<LeaseState> FailAsync(string taskId, string leaseToken, string code, string? failure, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => Post($"worker/v1/tasks/{taskId}/fail", new FailRequest(leaseToken, code, failure)), TimeSpan.FromSeconds(30), cancellationToken);
+        using var response = await SendAsync(server => Post(server, $"worker/v1/tasks/{taskId}/fail", new FailRequest(leaseToken, code, failure)), TimeSpan.FromSeconds(30), cancellationToken);
         return await StopAnswerAsync(response, "fail") ?? LeaseState.Held;
     }
 
     public async Task ReleaseAsync(string taskId, string leaseToken, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => Post($"worker/v1/tasks/{taskId}/release", new LeaseTokenRequest(leaseToken)), TimeSpan.FromSeconds(10), cancellationToken);
+        using var response = await SendAsync(server => Post(server, $"worker/v1/tasks/{taskId}/release", new LeaseTokenRequest(leaseToken)), TimeSpan.FromSeconds(10), cancellationToken);
     }
 
-    private HttpRequestMessage Post(string path, object body) =>
-        new(HttpMethod.Post, new Uri(CurrentServer, path)) { Content = JsonContent.Create(body, options: Json) };
+    private static HttpRequestMessage Post(Uri server, string path, object body) =>
+        new(HttpMethod.Post, new Uri(server, path)) { Content = JsonContent.Create(body, options: Json) };
 
-    /// <summary>Sends once per node at most, moving on when a node is unreachable or failing; the last failure is thrown.</summary>
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, TimeSpan timeout, CancellationToken cancellationToken,
+    /// <summary>
+    /// Sends to every node once at most, from the current one on, moving on when a node is unreachable or failing;
+    /// the last failure is thrown. The nodes tried are this call's own: calls that fail at the same moment (every
+    /// slot's, when a node dies) each still reach the next node, instead of advancing one shared position twice
+    /// and landing on the dead node again, which made a report fail with a live node in the list.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(Func<Uri, HttpRequestMessage> build, TimeSpan timeout, CancellationToken cancellationToken,
         HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
+        var first = Volatile.Read(ref _current);
         for (var attempt = 1; ; attempt++)
         {
-            using var request = build();
+            var index = (first + attempt - 1) % servers.Count;
+            var server = servers[index];
+            using var request = build(server);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timer.CancelAfter(timeout);
-            var server = CurrentServer;
             try
             {
                 var response = await _http.SendAsync(request, completion, timer.Token);
-                if ((int)response.StatusCode < 500 || attempt >= servers.Count) return response;
+                if ((int)response.StatusCode < 500 || attempt >= servers.Count)
+                {
+                    Volatile.Write(ref _current, index); // the next calls start at the node that answered
+                    return response;
+                }
                 response.Dispose();
                 log.WriteLine($"{server} answered {(int)response.StatusCode}; trying the next server");
             }
@@ -109,7 +121,6 @@ public sealed class WorkerApi(IReadOnlyList<Uri> servers, string token, TextWrit
                 if (attempt >= servers.Count) throw new HttpRequestException($"{server} is unreachable: {ex.Message}", ex);
                 log.WriteLine($"{server} is unreachable ({ex.Message}); trying the next server");
             }
-            Interlocked.Increment(ref _current);
         }
     }
 

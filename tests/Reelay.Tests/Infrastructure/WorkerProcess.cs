@@ -17,10 +17,14 @@ public sealed class WorkerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static WorkerProcess Start(IEnumerable<ServerProcess> servers, string id, string models, int concurrency = 1, string engine = "auto", string token = Token)
+    public static WorkerProcess Start(IEnumerable<ServerProcess> servers, string id, string models, int concurrency = 1, string engine = "auto", string token = Token) =>
+        Start(servers.Select(s => s.BaseUrl), id, models, concurrency, engine, token);
+
+    /// <summary>A worker for server URLs, which may name a node that is gone.</summary>
+    public static WorkerProcess Start(IEnumerable<Uri> servers, string id, string models, int concurrency = 1, string engine = "auto", string token = Token)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { TestPaths.CliDll, "worker", "--server", string.Join(",", servers.Select(s => s.BaseUrl.ToString())),
+        foreach (var arg in new[] { TestPaths.CliDll, "worker", "--server", string.Join(",", servers.Select(s => s.ToString())),
                                     "--token", token, "--models", models, "--concurrency", concurrency.ToString(), "--id", id, "--engine", engine })
             info.ArgumentList.Add(arg);
         var process = new Process { StartInfo = info };

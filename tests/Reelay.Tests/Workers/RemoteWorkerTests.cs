@@ -5,7 +5,7 @@ namespace Reelay.Tests.Workers;
 /// <summary>`reelay worker` processes against real server processes: rendering, cancelling, stopping and dying.</summary>
 public class RemoteWorkerTests
 {
-    private static Dictionary<string, string> RemoteOnly(string leaseSeconds = "2") => new()
+    internal static Dictionary<string, string> RemoteOnly(string leaseSeconds = "2") => new()
     {
         ["Workers:Concurrency"] = "0", // the node runs nothing itself: every task goes through the protocol
         ["Workers:Token"] = WorkerProcess.Token,
@@ -13,7 +13,7 @@ public class RemoteWorkerTests
     };
 
     /// <summary>The task's current lease owner ("worker:{id}/{slot}" for remote workers) once it is running.</summary>
-    private static async Task<string> WaitUntilRunningAsync(ServerProcess server, string id)
+    internal static async Task<string> WaitUntilRunningAsync(ServerProcess server, string id)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
