@@ -129,6 +129,15 @@ public class RemoteWorkerTests
         Assert.Equal(1, await TestDatabase.ScalarAsync<long>(server, "SELECT COUNT(*) FROM ledger_entries WHERE task_id = @id AND kind = 'charge'", new { id }));
     }
 
+    /// <summary>A failed fleet run explains itself: the task as the API shows it, its attempts, and every worker line about it or about trouble.</summary>
+    private static async Task<string> WhyNotSucceededAsync(ServerProcess node, string id, System.Text.Json.JsonElement task, WorkerProcess[] workers)
+    {
+        var attempts = await TestDatabase.ScalarAsync<long>(node, "SELECT attempts FROM tasks WHERE id = @id", new { id });
+        var lines = workers.Select(w => $"--- {w.Id}:\n" + string.Join("\n", w.Output.Split('\n')
+            .Where(l => l.Contains(id) || !(l.Contains(": leased task ") || l.Contains(" succeeded in ")))));
+        return $"task {id} ended {task} after {attempts} attempt(s)\n{string.Join("\n", lines)}";
+    }
+
     private static async Task Signal(int pid, string signal)
     {
         using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString()]);
@@ -172,7 +181,11 @@ public class RemoteWorkerTests
         await nodeA.KillAsync();
 
         foreach (var id in ids)
-            Assert.Equal("SUCCEEDED", (await b.WaitForAsync(tenant.Key, id, ReelayApi.IsTerminal, TimeSpan.FromSeconds(120))).GetProperty("status").GetString());
+        {
+            var task = await b.WaitForAsync(tenant.Key, id, ReelayApi.IsTerminal, TimeSpan.FromSeconds(120));
+            if (task.GetProperty("status").GetString() != "SUCCEEDED")
+                Assert.Fail(await WhyNotSucceededAsync(nodeB, id, task, [w1, w2, w3]));
+        }
         // The killed worker's task was taken over once its lease ran out, and finished by another worker.
         Assert.Equal(2, await TestDatabase.ScalarAsync<long>(nodeB, "SELECT attempts FROM tasks WHERE id = @id", new { id = victim }));
         Assert.DoesNotContain($"task {victim} succeeded", w1.Output);
