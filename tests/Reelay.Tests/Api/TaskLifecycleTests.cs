@@ -36,6 +36,20 @@ public class TaskLifecycleTests(ServerFixture fixture) : IClassFixture<ServerFix
     }
 
     [Fact]
+    public async Task A_task_read_writes_its_signed_output_url_unescaped_as_every_other_answer_does()
+    {
+        var tenant = await _api.NewTenantAsync();
+        var id = await _api.CreateTextTaskAsync(tenant.Key);
+        await _api.WaitForAsync(tenant.Key, id, ReelayApi.IsTerminal);
+        var read = await _api.GetTaskAsync(tenant.Key, id);
+        var url = read.Body.GetProperty("output")[0].GetString()!;
+        Assert.Contains('&', url);
+        // The raw body, not the parsed one: a strict encoder would write the query's '&' as \u0026.
+        var raw = await read.Response.Content.ReadAsStringAsync();
+        Assert.Contains($"\"output\":[\"{url}\"]", raw);
+    }
+
+    [Fact]
     public async Task Output_urls_support_range_requests_and_each_read_signs_a_fresh_url()
     {
         var tenant = await _api.NewTenantAsync();
