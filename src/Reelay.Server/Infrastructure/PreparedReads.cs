@@ -42,7 +42,6 @@ public sealed class PreparedReads(string connectionString, Action<SqliteConnecti
     {
         private readonly SqliteConnection _connection;
         private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-        private readonly Dictionary<(string Sql, Type Row), Func<DbDataReader, object>> _parsers = [];
 
         private Session(SqliteConnection connection) => _connection = connection;
 
@@ -61,21 +60,11 @@ public sealed class PreparedReads(string connectionString, Action<SqliteConnecti
             await using var reader = await command.ExecuteReaderAsync();
             var rows = new List<T>();
             if (!await reader.ReadAsync()) return rows;
-            var parse = Parser<T>(sql, reader);
+            // Typed as object: Dapper's typed parser cannot be cast for a simple reference type such as string.
+            var parse = reader.GetRowParser<object>(typeof(T));
             do rows.Add((T)parse(reader));
             while (rows.Count < limit && await reader.ReadAsync());
             return rows;
-        }
-
-        /// <summary>
-        /// A prepared statement's columns never change, so its row parser is looked up once: Dapper finds its cached
-        /// parser by the reader's column names, which it reads and hashes on every call otherwise.
-        /// </summary>
-        private Func<DbDataReader, object> Parser<T>(string sql, DbDataReader reader)
-        {
-            if (_parsers.TryGetValue((sql, typeof(T)), out var parse)) return parse;
-            // Typed as object: Dapper's typed parser cannot be cast for a simple reference type such as string.
-            return _parsers[(sql, typeof(T))] = reader.GetRowParser<object>(typeof(T));
         }
 
         private SqliteCommand Prepared(string sql, (string Name, object? Value)[] parameters)

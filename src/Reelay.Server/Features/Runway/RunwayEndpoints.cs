@@ -33,7 +33,7 @@ public static class RunwayEndpoints
         if (row is null) return RunwayErrors.TaskNotFound();
         // A waiting task's place in line, for a progress display that polls this one route.
         if (await QueuePosition.OfAsync(db, row) is { } position) http.Response.Headers[QueuePosition.Header] = position.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Results.Json(RunwayTaskMapping.ToRunway(row, (r, i) => urls.OutputUrl(r.Id, http, TaskRow.Extension(r.OutputKeys[i]), i)), RunwayJson.Http.RunwayTask);
+        return Results.Json(RunwayTaskMapping.ToRunway(row, (r, i) => urls.OutputUrl(r.Id, http, TaskRow.Extension(r.OutputKeys[i]), i)));
     }
 
     /// <summary>
@@ -88,7 +88,7 @@ public static class RunwayDialect
             SubmissionFailure.BodyUnreadable when refusal.BodyError is { } body => RunwayErrors.Error(http, refusal.Status, body, Anchor(refusal.Failure)),
             _ => RunwayErrors.Error(http, refusal.Status, refusal.Message, Anchor(refusal.Failure)),
         },
-        (taskId, price) => new CreatedResponse(200, JsonSerializer.Serialize(new CreatedTask(taskId, new CreditAmount(price.HoldCredits)), RunwayJson.Http.CreatedTask)));
+        (taskId, price) => new CreatedResponse(200, JsonSerializer.Serialize(new CreatedTask(taskId, new CreditAmount(price.HoldCredits)), JsonSerializerOptions.Web)));
 
     /// <summary>The /docs/errors section each refusal's docUrl points at.</summary>
     public static DocAnchor Anchor(SubmissionFailure failure) => failure switch

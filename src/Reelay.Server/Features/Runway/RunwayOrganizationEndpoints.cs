@@ -26,11 +26,12 @@ public static class RunwayOrganizationEndpoints
             var counts = (await db.QueryAsync<(string Model, long Count)>(
                 "SELECT model, COUNT(*) FROM tasks WHERE org_id = @orgId AND created_at > @dayAgo GROUP BY model", ("orgId", orgId), ("dayAgo", dayAgo)))
                 .ToDictionary(r => r.Model, r => r.Count);
-            return Results.Json(new RunwayOrganization(
-                await Ledger.BalanceAsync(db, orgId),
-                new RunwayTier(options.MaxMonthlyCreditSpend, await Limits.AllForAsync(db, orgId, catalog)),
-                new RunwayUsage(catalog.Models.ToDictionary(m => m.Id, m => new RunwayModelUsage(counts.GetValueOrDefault(m.Id))))),
-                RunwayJson.Http.RunwayOrganization);
+            return Results.Json(new
+            {
+                creditBalance = await Ledger.BalanceAsync(db, orgId),
+                tier = new { maxMonthlyCreditSpend = options.MaxMonthlyCreditSpend, models = await Limits.AllForAsync(db, orgId, catalog) },
+                usage = new { models = catalog.Models.ToDictionary(m => m.Id, m => new { dailyGenerations = counts.GetValueOrDefault(m.Id) }) },
+            });
         });
         group.MapPost("/usage", async (HttpContext http, Db db) =>
         {
