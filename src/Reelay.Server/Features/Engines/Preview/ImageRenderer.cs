@@ -47,7 +47,7 @@ public static class ImageRenderer
             await UpscaleAsync(request, progress, cancellationToken);
             return;
         }
-        using var typeface = StillText.LoadTypeface();
+        var typeface = StillText.Typeface;
         using var inputs = StillInputs.Load(request);
         for (var index = 0; index < request.OutputPaths.Count; index++)
         {
