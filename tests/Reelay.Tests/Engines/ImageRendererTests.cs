@@ -67,6 +67,20 @@ public sealed class ImageRendererTests : PreviewTempDirectory
     }
 
     [Fact]
+    public async Task Rendering_stills_again_maps_no_further_copy_of_the_font_file()
+    {
+        // Each render once loaded its own typeface, and Skia kept that mapping of the font file after disposal.
+        if (PreviewRenderer.FindFontFile() is not { } font) return;
+        int FontMappings() => File.ReadLines("/proc/self/maps").Count(line => line.EndsWith(font, StringComparison.Ordinal));
+        await RenderAsync(new ImageRenderRequest(320, 180, 1, "first", Outputs("font-first", 1, ".png"), "png"));
+        var afterFirst = FontMappings();
+        for (var i = 0; i < 5; i++)
+            await RenderAsync(new ImageRenderRequest(320, 180, i, $"again {i}", Outputs($"font-{i}", 2, ".png"), "png"));
+        Assert.InRange(afterFirst, 1, 2);
+        Assert.Equal(afterFirst, FontMappings());
+    }
+
+    [Fact]
     public async Task An_upscale_scales_the_source_image_to_the_planned_size_with_its_options_applied()
     {
         var source = Fixture(320, 240, "jpg");
