@@ -162,7 +162,26 @@ public class WorkerProtocolTests(WorkerServerFixture fixture) : IClassFixture<Wo
         Assert.Equal("SUCCEEDED", finished.GetProperty("status").GetString());
         Assert.Equal(video, await ReelayApi.DownloadAsync(finished.GetProperty("output")[0].GetString()!));
         Assert.Equal(1000 - 24, await BalanceAsync(tenant.OrgId));
-        Assert.Equal(409, (await Worker.CompleteAsync(id, Lease(task))).Status); // once only
+    }
+
+    [Fact]
+    public async Task A_complete_repeated_with_the_same_lease_answers_as_the_first_did_and_charges_nothing_more()
+    {
+        var tenant = await Api.NewTenantAsync(credits: 1000);
+        var id = await Api.CreateTextTaskAsync(tenant.Key);
+        var task = await Worker.LeaseTaskAsync("gen4.5", id);
+        Assert.Equal(204, (await Worker.UploadAsync(id, Lease(task), Media.Video(160, 90, 1))).Status);
+        Assert.Equal(200, (await Worker.CompleteAsync(id, Lease(task))).Status);
+
+        // The worker's retry of a complete whose answer was lost, then a fail after it: the result stands.
+        var again = await Worker.CompleteAsync(id, Lease(task));
+        Assert.Equal((200, "SUCCEEDED"), (again.Status, again.Body.GetProperty("status").GetString()));
+        var fail = await Worker.FailAsync(id, Lease(task), "INTERNAL");
+        Assert.Equal((409, "lease_lost"), (fail.Status, fail.Code));
+        var otherLease = await Worker.CompleteAsync(id, "another-lease");
+        Assert.Equal((409, "lease_lost"), (otherLease.Status, otherLease.Code));
+        Assert.Equal("SUCCEEDED", (await Api.GetTaskAsync(tenant.Key, id)).Body.GetProperty("status").GetString());
+        Assert.Equal(1000 - 24, await BalanceAsync(tenant.OrgId));
     }
 
     [Fact]

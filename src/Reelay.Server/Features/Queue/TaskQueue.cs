@@ -167,6 +167,14 @@ public static class TaskQueue
         return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tasks WHERE id = @id", new { id }) > 0;
     }
 
+    /// <summary>Whether the task succeeded with this first output: output keys name their lease, so only that lease's complete did it.</summary>
+    public static async Task<bool> SucceededWithOutputAsync(Db db, string id, string firstOutputKey)
+    {
+        await using var connection = await db.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM tasks WHERE id = @id AND status = 'succeeded' AND output_blob = @firstOutputKey", new { id, firstOutputKey }) > 0;
+    }
+
     public static Task<bool> CompleteAsync(Db db, string id, string token, IReadOnlyList<string> outputs) =>
         FinishAsync(db, id, token, TaskStates.Succeeded, null, null, outputs);
 

@@ -125,9 +125,16 @@ public static class WorkerEndpoints
     private static async Task<IResult> CompleteAsync(string id, LeaseTokenRequest? body, Db db, IBlobStore blobs, TaskSignal signal, ModelCatalog catalog)
     {
         if (body?.LeaseToken is not { Length: > 0 } token) return MissingLease();
-        if (await TaskQueue.LeaseStateAsync(db, id, token) is var state and not LeaseState.Held) return await NotHeldAsync(db, id, state);
-        // The outputs uploaded under this lease, in order: index 0, then as many more as follow without a gap.
         var extension = await OutputExtensionAsync(db, catalog, id);
+        if (await TaskQueue.LeaseStateAsync(db, id, token) is var state and not LeaseState.Held)
+        {
+            // A worker retries a complete whose answer it never got (a node died after committing, a cut connection):
+            // the task already holds this lease's output, so the answer is the first one's, and nothing is charged again.
+            return await TaskQueue.SucceededWithOutputAsync(db, id, TaskRunner.OutputKey(id, token, extension, 0))
+                ? Results.Json(new FinishResponse(id, "SUCCEEDED"))
+                : await NotHeldAsync(db, id, state);
+        }
+        // The outputs uploaded under this lease, in order: index 0, then as many more as follow without a gap.
         var keys = new List<string>();
         while (keys.Count < EngineRun.MaxOutputs && await blobs.ExistsAsync(TaskRunner.OutputKey(id, token, extension, keys.Count)))
             keys.Add(TaskRunner.OutputKey(id, token, extension, keys.Count));
