@@ -60,7 +60,7 @@ public sealed class Hostile(ServerProcess server, string tenantKey, string worke
     {
         await SendAsync(target, HostileBodies.Build(kind, target, 64 << 10), cancel);
         var body = HostileBodies.Build(kind, target, size);
-        await IdleAsync(TimeSpan.FromSeconds(1), cancel);
+        await IdleAsync(settle < TimeSpan.FromSeconds(1) ? settle : TimeSpan.FromSeconds(1), cancel); // the small body's work done
         var pid = server.ProcessId;
         var before = ProcStatus.Bytes(pid, "VmRSS");
         var hwm = ProcStatus.TryResetPeak(pid);

@@ -13,7 +13,7 @@ using Reelay.Tests.Portal;
 
 var smoke = args.Contains("--smoke");
 string Arg(string name, string fallback) => args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..] ?? fallback;
-var duration = smoke ? TimeSpan.FromSeconds(20) : TimeSpan.FromMinutes(double.Parse(Arg("minutes", "15"), System.Globalization.CultureInfo.InvariantCulture));
+var duration = smoke ? TimeSpan.FromSeconds(10) : TimeSpan.FromMinutes(double.Parse(Arg("minutes", "15"), System.Globalization.CultureInfo.InvariantCulture));
 var clients = int.Parse(Arg("clients", "4"));
 var createEvery = TimeSpan.FromMilliseconds(int.Parse(Arg("create_every_ms", "2000")));
 const int Slices = 10;

@@ -25,7 +25,11 @@ public sealed partial class RunwaySdkConformanceTests(ITestOutputHelper output)
     private static partial Regex SummaryLine();
 
     // About 80 renders of up to 15 s at up to 40 credits a second: credits must never be the reason a model fails.
+    // These three are the suite's costliest (about 4 minutes of renders) and what they check — each model's renders by
+    // content and its field validation — does not depend on the database, so they run once, in the SQLite pass; the SDK
+    // against PostgreSQL is RunwaySdkCompatibilityTests' subject.
     [Fact(Timeout = 10 * 60 * 1000)]
+    [Trait("Database", "independent")]
     public Task Every_model_the_sdk_declares_renders_a_minimal_and_a_maximal_request_and_rejects_invalid_values_field_by_field() =>
         RunConformanceAsync("conformance", Endpoints, credits: 100_000_000, TimeSpan.FromMinutes(9.5));
 
@@ -35,6 +39,7 @@ public sealed partial class RunwaySdkConformanceTests(ITestOutputHelper output)
     /// The source video is 4 s at 30 fps, so a re-time to 24 fps really changes it and the 3 s reference minimum holds.
     /// </summary>
     [Fact(Timeout = 10 * 60 * 1000)]
+    [Trait("Database", "independent")]
     public Task Every_image_and_transform_model_the_sdk_declares_renders_a_minimal_and_a_maximal_request_checked_by_content() =>
         RunConformanceAsync("conformance-media", MediaEndpoints, credits: 10_000_000, TimeSpan.FromMinutes(9.5), video: fixtures =>
         {
@@ -49,6 +54,7 @@ public sealed partial class RunwaySdkConformanceTests(ITestOutputHelper output)
     /// sample rate, decoded length within 5 % of the duration asked or the input's) and speech checked to be speech.
     /// </summary>
     [Fact(Timeout = 8 * 60 * 1000)]
+    [Trait("Database", "independent")]
     public Task Every_audio_model_the_sdk_declares_renders_checkable_audio_and_rejects_invalid_values_field_by_field() =>
         RunConformanceAsync("conformance-audio", AudioEndpoints, credits: 1_000_000, TimeSpan.FromMinutes(7.5));
 
