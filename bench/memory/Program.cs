@@ -4,7 +4,7 @@
 // per case the body size, the answer's status and size, the peak RSS increase (VmHWM, reset just before the body),
 // that increase over the body size (goal ≤ ~4) and the RSS left after a light-traffic settle. Then a mixed phase:
 // valid creates, reads and hostile bodies for `minutes=`, and the settled RSS against the RSS after warm-up (goal ≤ 1.25).
-// gc=server|workstation|datas|conserve overrides the server's GC settings (environment variables) for comparisons.
+// gc=server|workstation|datas|conserve|datas-conserve overrides the server's GC settings (environment variables) for comparisons.
 using System.Globalization;
 using Reelay.Bench.Memory;
 using Reelay.Tests.Infrastructure;
@@ -14,7 +14,7 @@ string Arg(string name, string fallback) => args.FirstOrDefault(a => a.StartsWit
 double Number(string name, string fallback) => double.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
 var size = smoke ? 64 << 10 : (int)(Number("size_mb", "13") * 1_000_000);
 var fresh = !smoke && Arg("fresh", "1") == "1"; // a fresh server per case: earlier cases' heap growth cannot hide a later case's
-var settle = TimeSpan.FromSeconds(smoke ? 1 : Number("settle_s", "10"));
+var settle = TimeSpan.FromSeconds(smoke ? 0.25 : Number("settle_s", "10"));
 var minutes = smoke ? 0.1 : Number("minutes", "2");
 var gc = Arg("gc", "");
 var only = Arg("cases", ""); // e.g. cases=RunBlob: only the targets whose name contains it
@@ -112,5 +112,6 @@ static (string, string)[] GcSettings(string gc) => gc switch
     "datas" => [("DOTNET_gcServer", "1"), ("DOTNET_GCDynamicAdaptationMode", "1")],
     "workstation" => [("DOTNET_gcServer", "0")],
     "conserve" => [("DOTNET_gcServer", "0"), ("DOTNET_GCConserveMemory", "5")],
-    _ => throw new ArgumentException($"gc={gc}: expected server, datas, workstation or conserve"),
+    "datas-conserve" => [("DOTNET_gcServer", "1"), ("DOTNET_GCDynamicAdaptationMode", "1"), ("DOTNET_GCConserveMemory", "5")],
+    _ => throw new ArgumentException($"gc={gc}: expected server, datas, workstation, conserve or datas-conserve"),
 };

@@ -4,7 +4,7 @@
 # wrong type) to a Runway create, a RunBlob create, an admin and a worker route, each on a fresh server: the answer's
 # status and size, peak RSS increase / body size, settled RSS. Then a mixed phase: settled RSS vs after warm-up.
 # Arguments: minutes=2 (mixed phase; 0 skips it), size_mb=13, settle_s=10, fresh=1, cases=<route filter>, kinds=<body kind filter>,
-# gc=server|datas|workstation|conserve (override the server's GC settings). --smoke: 64 KB bodies, one server (CI).
+# gc=server|datas|workstation|conserve|datas-conserve (override the server's GC settings). --smoke: 64 KB bodies, one server (CI).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/ensure-packages.sh   # ffmpeg renders the mixed phase's tasks
