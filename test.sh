@@ -13,7 +13,8 @@ scripts/ensure-packages.sh --tests
 # The whole suite twice: on SQLite (the default), then again with every test server on its own database
 # of a throwaway PostgreSQL cluster (scripts/ensure-postgres.sh). Tests that can only mean SQLite carry
 # [Trait("Database", "sqlite-only")] and are left out of the second run, as are those whose subject does not depend on the
-# database at all (rendered media checked by content, benches that pick SQLite themselves): [Trait("Database", "independent")].
+# database at all (rendered media checked by content, the renderers' in-process tests, benches that pick SQLite
+# themselves): [Trait("Database", "independent")].
 log=$(mktemp)
 pglog=$(mktemp)
 set +e

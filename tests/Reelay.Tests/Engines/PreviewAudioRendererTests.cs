@@ -10,6 +10,7 @@ namespace Reelay.Tests.Engines;
 /// per Runway preset, speed), sound effects of the exact length with a seamless loop, voice changes that keep the
 /// timing and move the pitch, dubs and isolation; each container and sample rate as asked.
 /// </summary>
+[Trait("Database", "independent")] // the renderer in-process: no server, no database
 public sealed class PreviewAudioRendererTests : PreviewTempDirectory
 {
     private const int Rate = 16000;

@@ -6,6 +6,7 @@ using static Reelay.Tests.Engines.PreviewRendererSupport;
 namespace Reelay.Tests.Engines;
 
 /// <summary>Audio tracks, and the temp-file / progress / cancellation behaviour of the zip formats.</summary>
+[Trait("Database", "independent")] // the renderer in-process: no server, no database
 public sealed class PreviewRendererAudioTests : PreviewTempDirectory
 {
     [Fact]

@@ -6,6 +6,7 @@ using static Reelay.Tests.Engines.PreviewOutputSupport;
 namespace Reelay.Tests.Engines;
 
 /// <summary>Every output format rendered for real and checked the way a user would: ffprobe, and the zip's contents.</summary>
+[Trait("Database", "independent")] // the renderer in-process: no server, no database
 public sealed class PreviewRendererFormatTests : PreviewTempDirectory
 {
     [Theory]

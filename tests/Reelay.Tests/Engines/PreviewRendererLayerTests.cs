@@ -5,6 +5,7 @@ using static Reelay.Tests.Engines.PreviewRendererSupport;
 namespace Reelay.Tests.Engines;
 
 /// <summary>Keyframes, reference images, the last image and fractional durations, checked on decoded frames.</summary>
+[Trait("Database", "independent")] // the renderer in-process: no server, no database
 public sealed class PreviewRendererLayerTests : PreviewTempDirectory
 {
     [Theory]

@@ -8,6 +8,7 @@ namespace Reelay.Tests.Engines;
 /// Renders real (tiny) videos with the system ffmpeg. Every test works in its own directory whose name
 /// contains filtergraph/option metacharacters (: ' [ ] , ; %) so path escaping is exercised everywhere.
 /// </summary>
+[Trait("Database", "independent")] // the renderer in-process: no server, no database
 public sealed class PreviewRendererTests : IDisposable
 {
     private const string NastyPrompt =

@@ -5,6 +5,7 @@ using Reelay.Tests.Infrastructure;
 namespace Reelay.Tests.Engines;
 
 /// <summary>Upscale, re-time, HDR upconvert and character performance rendered by real ffmpeg and probed.</summary>
+[Trait("Database", "independent")] // the renderer in-process: no server, no database
 public sealed class VideoTransformRendererTests : PreviewTempDirectory
 {
     private string Source(double seconds, int rate = 30, int width = 320, int height = 180, bool audio = true)
