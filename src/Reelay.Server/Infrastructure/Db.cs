@@ -80,7 +80,19 @@ public sealed class Db
     /// Set on every open (a pooled handle may come back without it) by a direct call: a PRAGMA statement per open was
     /// a prepared and stepped statement on every request (bench/api).
     /// </summary>
-    private static void SetBusyTimeout(SqliteConnection connection) => SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, 30000);
+    private static void SetBusyTimeout(SqliteConnection connection)
+    {
+        SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, 30000);
+        SQLitePCL.raw.sqlite3_wal_autocheckpoint(connection.Handle, WalCheckpointPages);
+    }
+
+    /// <summary>
+    /// Pages the write-ahead log grows to (about 40 MB) before a commit copies it back into the database file and syncs
+    /// it; SQLite's default is 1,000. The request log appends to the same index pages over and over, so a longer log
+    /// copies each of them once instead of ten times: bench/api, three runs each way, server CPU per task read 87 → 82 µs
+    /// and per organization read 114 → 102 µs. The log file stays at its largest size between checkpoints.
+    /// </summary>
+    public const int WalCheckpointPages = 10_000;
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {

@@ -51,4 +51,19 @@ public class PreparedReadsTests
         Assert.Null(await db.QuerySingleOrDefaultAsync<string>(byName, ("name", "nobody")));
         Assert.Equal(first, await db.QuerySingleOrDefaultAsync<string>("SELECT id FROM organizations WHERE id = @id", ("id", first)));
     }
+
+    [Fact]
+    [Trait("Database", "sqlite-only")]
+    public async Task Every_sqlite_connection_pooled_or_kept_for_prepared_reads_checkpoints_its_log_only_after_ten_thousand_pages()
+    {
+        var db = await NewDatabaseAsync();
+        for (var open = 0; open < 2; open++) // the second open gets the pooled handle back
+        {
+            await using var connection = await db.OpenAsync();
+            Assert.Equal(Db.WalCheckpointPages, await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "PRAGMA wal_autocheckpoint"));
+        }
+        using (var connection = db.Open())
+            Assert.Equal(Db.WalCheckpointPages, Dapper.SqlMapper.ExecuteScalar<long>(connection, "PRAGMA wal_autocheckpoint"));
+        Assert.Equal(Db.WalCheckpointPages, await db.QuerySingleOrDefaultAsync<long>("PRAGMA wal_autocheckpoint"));
+    }
 }
