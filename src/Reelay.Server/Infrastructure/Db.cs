@@ -37,7 +37,7 @@ public sealed class Db
             // Writers wait for each other instead of failing with SQLITE_BUSY.
             DefaultTimeout = 30,
         }.ToString();
-        _preparedReads = new PreparedReads(_sqliteConnectionString, SetBusyTimeout);
+        _preparedReads = new PreparedReads(_sqliteConnectionString, SetWaitAndCheckpoint);
     }
 
     private Db(NpgsqlDataSource dataSource)
@@ -70,17 +70,18 @@ public sealed class Db
         if (_postgres is not null) return _postgres.OpenConnection();
         var connection = new SqliteConnection(_sqliteConnectionString);
         connection.Open();
-        SetBusyTimeout(connection);
+        SetWaitAndCheckpoint(connection);
         return connection;
     }
 
     /// <summary>
     /// SQLite's own busy handler waits for a writer with short, growing sleeps (1, 2, 5 … 100 ms). Without it the
     /// driver retries a locked write only every 150 ms, which made p99 create latency seconds under load (bench/dispatch).
-    /// Set on every open (a pooled handle may come back without it) by a direct call: a PRAGMA statement per open was
-    /// a prepared and stepped statement on every request (bench/api).
+    /// Set on every open (a pooled handle may come back without it) by a direct call, with the checkpoint interval
+    /// (<see cref="WalCheckpointPages"/>): a PRAGMA statement per open was a prepared and stepped statement on every
+    /// request (bench/api).
     /// </summary>
-    private static void SetBusyTimeout(SqliteConnection connection)
+    private static void SetWaitAndCheckpoint(SqliteConnection connection)
     {
         SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, 30000);
         SQLitePCL.raw.sqlite3_wal_autocheckpoint(connection.Handle, WalCheckpointPages);
@@ -99,7 +100,7 @@ public sealed class Db
         if (_postgres is not null) return await _postgres.OpenConnectionAsync(cancellationToken);
         var connection = new SqliteConnection(_sqliteConnectionString);
         await connection.OpenAsync(cancellationToken);
-        SetBusyTimeout(connection);
+        SetWaitAndCheckpoint(connection);
         return connection;
     }
 
