@@ -27,7 +27,7 @@ public sealed class Db
     {
         Provider = DbProvider.Sqlite;
         DatabasePath = databasePath;
-        _writeGate = new WriteGate();
+        _writeGate = new WriteGate(() => OpenAsync());
         _sqliteConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
@@ -147,11 +147,19 @@ public sealed class Db
     };
 
     /// <summary>
-    /// SQLite: waits for this process's turn at the write lock (<see cref="WriteGate"/>); take it before
-    /// <see cref="BeginWrite"/> and dispose it after the commit. PostgreSQL has row locks, not one writer: no wait.
+    /// Runs a hot write (<see cref="BeginWrite"/> semantics) and returns its result once committed. SQLite: through the
+    /// group commit (<see cref="WriteGate"/>), possibly in one transaction with other writes, so the work must read no
+    /// ambient state and must not wait for another write. PostgreSQL has row locks, not one writer: a transaction of its own.
     /// </summary>
-    public ValueTask<WriteGate.Turn> WriteTurnAsync(WritePriority priority) =>
-        _writeGate is null ? ValueTask.FromResult(default(WriteGate.Turn)) : _writeGate.EnterAsync(priority);
+    public async Task<T> WriteAsync<T>(WritePriority priority, Func<DbConnection, DbTransaction, Task<T>> work)
+    {
+        if (_writeGate is not null) return await _writeGate.RunAsync(priority, work);
+        await using var connection = await OpenAsync();
+        await using var tx = BeginWrite(connection);
+        var result = await work(connection, tx);
+        await tx.CommitAsync();
+        return result;
+    }
 
     public static bool IsPostgres(DbConnection connection) => connection is NpgsqlConnection;
 

@@ -46,33 +46,30 @@ public static class TaskQueue
             "SELECT DISTINCT org_id, model FROM tasks WHERE status = 'throttled' AND (hold_until IS NULL OR hold_until <= @now)", new { now })).ToList();
         var promoted = 0;
         foreach (var (orgId, modelId) in groups)
-        {
-            await using var turn = await db.WriteTurnAsync(WritePriority.Queue);
-            await using var tx = Db.BeginWrite(connection);
-            // PostgreSQL: one promoter per organization and model at a time, never interleaved with a create's decision.
-            await Db.LockAsync(connection, tx, ThrottleLock(orgId, modelId));
-            var model = catalog.Find(modelId);
-            var limit = model is null ? 1 : (await Limits.ForAsync(connection, tx, orgId, model)).MaxConcurrentGenerations;
-            var active = await ActiveCountAsync(connection, tx, orgId, modelId);
-            var free = limit - active;
-            if (free > 0)
-            {
-                // The outer status check: on PostgreSQL a task cancelled meanwhile is re-read after its row lock and left alone.
-                var rows = await connection.ExecuteAsync(
-                    """
-                    UPDATE tasks SET status = 'queued'
-                    WHERE status = 'throttled'
-                      AND seq IN (SELECT seq FROM tasks
-                                  WHERE org_id = @orgId AND model = @modelId AND status = 'throttled'
-                                    AND (hold_until IS NULL OR hold_until <= @now)
-                                  ORDER BY seq LIMIT @free)
-                    """, new { orgId, modelId, now, free }, tx);
-                if (rows > 0) await Db.NotifyTasksAsync(connection, tx);
-                promoted += rows;
-            }
-            await tx.CommitAsync();
-        }
+            promoted += await db.WriteAsync(WritePriority.Queue, (write, tx) => PromoteAsync(write, tx, catalog, orgId, modelId, now));
         return promoted;
+    }
+
+    private static async Task<int> PromoteAsync(DbConnection connection, DbTransaction tx, ModelCatalog catalog, string orgId, string modelId, long now)
+    {
+        // PostgreSQL: one promoter per organization and model at a time, never interleaved with a create's decision.
+        await Db.LockAsync(connection, tx, ThrottleLock(orgId, modelId));
+        var model = catalog.Find(modelId);
+        var limit = model is null ? 1 : (await Limits.ForAsync(connection, tx, orgId, model)).MaxConcurrentGenerations;
+        var free = limit - await ActiveCountAsync(connection, tx, orgId, modelId);
+        if (free <= 0) return 0;
+        // The outer status check: on PostgreSQL a task cancelled meanwhile is re-read after its row lock and left alone.
+        var rows = await connection.ExecuteAsync(
+            """
+            UPDATE tasks SET status = 'queued'
+            WHERE status = 'throttled'
+              AND seq IN (SELECT seq FROM tasks
+                          WHERE org_id = @orgId AND model = @modelId AND status = 'throttled'
+                            AND (hold_until IS NULL OR hold_until <= @now)
+                          ORDER BY seq LIMIT @free)
+            """, new { orgId, modelId, now, free }, tx);
+        if (rows > 0) await Db.NotifyTasksAsync(connection, tx);
+        return rows;
     }
 
     /// <summary>The advisory lock (PostgreSQL) under which an organization's waiting tasks of one model are promoted or throttled.</summary>
@@ -95,36 +92,26 @@ public static class TaskQueue
     /// <summary>
     /// Claims the oldest pending task of one of the models, or null when none is waiting. <paramref name="probe"/>
     /// false skips the read that keeps idle polls from writing: for a worker that has just finished a task, when
-    /// the next one is likely waiting (a burst), so each task costs one round trip less.
+    /// the next one is likely waiting (a burst), so each task costs one round trip less, and for a looker that has
+    /// just counted the waiting ones.
     /// </summary>
     public static async Task<ClaimedTask?> ClaimAsync(Db db, string owner, TimeSpan lease, IReadOnlyCollection<string> models, bool probe = true)
     {
         if (models.Count == 0) return null;
-        await using var connection = await db.OpenAsync();
-        var now = Clock.NowMs();
         // Idle polls only read: the UPDATE below would take SQLite's write lock even when nothing is waiting.
-        if (probe && await connection.ExecuteScalarAsync<long>(
-                $"SELECT COUNT(*) FROM (SELECT 1 FROM tasks WHERE status = 'queued' AND model {Db.InList(connection, "models")} LIMIT 1) AS waiting",
-                new { models = models.ToArray() }) == 0) return null;
+        if (probe && !await AnyWaitingAsync(db, models)) return null;
+        var now = Clock.NowMs();
         // SQLite runs the pick and the update under its write lock; PostgreSQL locks the picked row and lets other
         // claimers skip it (SKIP LOCKED), so concurrent workers on any node take different tasks without waiting.
         // One transaction with the task.running events, so a claim never goes unannounced. On SQLite the claim waits
         // for its turn at the write lock ahead of any create (WriteGate): the queue drains before it fills.
-        await using var turn = await db.WriteTurnAsync(WritePriority.Queue);
-        await using var tx = Db.BeginWrite(connection);
-        var claimed = await connection.QuerySingleOrDefaultAsync<ClaimedTask>(
-            $"""
-            UPDATE tasks
-            SET status = 'running', lease_owner = @owner, lease_token = @token, lease_expires_at = @expires,
-                started_at = COALESCE(started_at, @now), attempts = attempts + 1, progress = 0
-            WHERE status = 'queued' AND seq = (SELECT seq FROM tasks WHERE status = 'queued' AND model {Db.InList(connection, "models")}
-                                               ORDER BY seq LIMIT 1{Db.SkipLocked(connection)})
-            RETURNING id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, params AS Params,
-                      simulate AS Simulate, lease_token AS LeaseToken, attempts AS Attempts, lease_expires_at AS LeaseExpiresAt,
-                      created_at AS CreatedAt, started_at AS StartedAt, trace_parent AS TraceParent
-            """, new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now, models = models.ToArray() }, tx);
-        if (claimed is not null) await TaskEvents.EnqueueAsync(connection, tx, claimed.OrgId, claimed.Id, TaskEvents.Running);
-        await tx.CommitAsync();
+        var parameters = new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now, models = models.ToArray() };
+        var claimed = await db.WriteAsync(WritePriority.Queue, async (write, tx) =>
+        {
+            var claimed = await write.QuerySingleOrDefaultAsync<ClaimedTask>(ClaimSql(write), parameters, tx);
+            if (claimed is not null) await TaskEvents.EnqueueAsync(write, tx, claimed.OrgId, claimed.Id, TaskEvents.Running);
+            return claimed;
+        });
         if (claimed is not null)
         {
             TaskTelemetry.Started(claimed.Model, claimed.CreatedAt, claimed.StartedAt, claimed.Attempts);
@@ -132,6 +119,30 @@ public static class TaskQueue
         }
         return claimed;
     }
+
+    private static async Task<bool> AnyWaitingAsync(Db db, IReadOnlyCollection<string> models) => await WaitingAsync(db, models, 1) > 0;
+
+    /// <summary>How many tasks of the models wait to be claimed, counted up to <paramref name="atMost"/> (an index range, ix_tasks_status_seq).</summary>
+    public static async Task<long> WaitingAsync(Db db, IReadOnlyCollection<string> models, int atMost)
+    {
+        await using var connection = await db.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(
+            $"SELECT COUNT(*) FROM (SELECT 1 FROM tasks WHERE status = 'queued' AND model {Db.InList(connection, "models")} LIMIT @atMost) AS waiting",
+            new { models = models.ToArray(), atMost });
+    }
+
+    /// <summary>The claim of the oldest pending task of @models, returning it.</summary>
+    private static string ClaimSql(DbConnection connection) =>
+        $"""
+        UPDATE tasks
+        SET status = 'running', lease_owner = @owner, lease_token = @token, lease_expires_at = @expires,
+            started_at = COALESCE(started_at, @now), attempts = attempts + 1, progress = 0
+        WHERE status = 'queued' AND seq = (SELECT seq FROM tasks WHERE status = 'queued' AND model {Db.InList(connection, "models")}
+                                           ORDER BY seq LIMIT 1{Db.SkipLocked(connection)})
+        RETURNING id AS Id, org_id AS OrgId, model AS Model, endpoint AS Endpoint, params AS Params,
+                  simulate AS Simulate, lease_token AS LeaseToken, attempts AS Attempts, lease_expires_at AS LeaseExpiresAt,
+                  created_at AS CreatedAt, started_at AS StartedAt, trace_parent AS TraceParent
+        """;
 
     /// <summary>Renews the lease and records progress (Held); otherwise says whether the task was cancelled or the lease lost.</summary>
     public static async Task<LeaseState> HeartbeatAsync(Db db, string id, string token, double progress, TimeSpan lease)
@@ -183,28 +194,27 @@ public static class TaskQueue
 
     private static async Task<bool> FinishAsync(Db db, string id, string token, string status, string? code, string? failure, IReadOnlyList<string>? outputs = null)
     {
-        await using var connection = await db.OpenAsync();
-        await using var turn = await db.WriteTurnAsync(WritePriority.Queue);
-        await using var tx = Db.BeginWrite(connection);
-        var rows = await connection.ExecuteAsync(
-            """
-            UPDATE tasks SET status = @status, failure_code = @code, failure = @failure, output_blob = @outputBlob, outputs = @outputList,
-                   progress = CASE WHEN @status = 'succeeded' THEN 1 ELSE progress END, finished_at = @now,
-                   lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-            WHERE id = @id AND lease_token = @token AND status = 'running'
-            """, new
-            {
-                id, token, status, code, failure, outputBlob = outputs?.FirstOrDefault(),
-                outputList = outputs is { Count: > 1 } ? System.Text.Json.JsonSerializer.Serialize(outputs) : null, now = Clock.NowMs(),
-            }, tx);
-        if (rows == 1)
+        var parameters = new
         {
+            id, token, status, code, failure, outputBlob = outputs?.FirstOrDefault(),
+            outputList = outputs is { Count: > 1 } ? System.Text.Json.JsonSerializer.Serialize(outputs) : null, now = Clock.NowMs(),
+        };
+        return await db.WriteAsync(WritePriority.Queue, async (connection, tx) =>
+        {
+            if (await connection.ExecuteAsync(FinishSql, parameters, tx) != 1) return false;
             await Ledger.SettleAsync(connection, tx, id, Ledger.ChargesFor(status, code));
             await WebhookOutbox.EnqueueAsync(connection, tx, id);
-        }
-        await tx.CommitAsync();
-        return rows == 1;
+            return true;
+        });
     }
+
+    private const string FinishSql =
+        """
+        UPDATE tasks SET status = @status, failure_code = @code, failure = @failure, output_blob = @outputBlob, outputs = @outputList,
+               progress = CASE WHEN @status = 'succeeded' THEN 1 ELSE progress END, finished_at = @now,
+               lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+        WHERE id = @id AND lease_token = @token AND status = 'running'
+        """;
 
     /// <summary>
     /// Cancels an active task inside the caller's transaction (the caller found it through its own

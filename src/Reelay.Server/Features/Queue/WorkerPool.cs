@@ -61,25 +61,41 @@ public sealed class WorkerPool(Db db, ModelCatalog catalog, ReelayOptions option
     }
 
     /// <summary>
-    /// An idle worker waits for work. One idle worker of a pool at a time looks (probe, claim, wait for a pulse): a
-    /// pulse wakes one claimer, not the whole pool, so each create costs one probe whatever the pool's size. Having
-    /// claimed, it hands the look to the next idle worker, which claims at once if more is waiting.
+    /// An idle worker waits for work. One idle worker of a pool at a time looks (counts the waiting tasks, or waits for
+    /// a pulse): a pulse wakes one looker, not the whole pool, so each create costs one read whatever the pool's size.
+    /// When more tasks wait than the pool's lookers are already claiming, the looker hands the look on before it claims,
+    /// so several idle workers claim in the same write (on SQLite, the same group commit) instead of one after another.
     /// </summary>
     private async Task<ClaimedTask> LookAsync(string owner, Pool pool, CancellationToken stoppingToken)
     {
-        await pool.Looking.WaitAsync(stoppingToken);
-        try
+        while (true)
         {
-            while (true)
+            await pool.Looking.WaitAsync(stoppingToken);
+            var handedOn = false;
+            try
             {
                 var seen = signal.Version;
-                if (await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, pool.Models) is { } task) return task;
+                if (await TaskQueue.WaitingAsync(db, pool.Models, pool.Size) > Volatile.Read(ref pool.Claiming))
+                {
+                    Interlocked.Increment(ref pool.Claiming);
+                    pool.Looking.Release();
+                    handedOn = true;
+                    try
+                    {
+                        if (await TaskQueue.ClaimAsync(db, owner, options.LeaseDuration, pool.Models, probe: false) is { } task) return task;
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref pool.Claiming);
+                    }
+                    continue;
+                }
                 await signal.WaitAsync(seen, TimeSpan.FromMilliseconds(500), stoppingToken);
             }
-        }
-        finally
-        {
-            pool.Looking.Release();
+            finally
+            {
+                if (!handedOn) pool.Looking.Release();
+            }
         }
     }
 
@@ -87,5 +103,8 @@ public sealed class WorkerPool(Db db, ModelCatalog catalog, ReelayOptions option
     private sealed record Pool(string Engine, IReadOnlyCollection<string> Models, int Size)
     {
         public SemaphoreSlim Looking { get; } = new(1, 1);
+
+        /// <summary>Lookers that have handed the look on and are claiming.</summary>
+        public int Claiming;
     }
 }

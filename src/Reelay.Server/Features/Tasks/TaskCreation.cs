@@ -34,10 +34,18 @@ public static class TaskCreation
 
     public static async Task<CreationResult> InsertAsync(Db db, ReelayOptions options, NewTask task, IdempotencyClaim? claim, CreatedResponse response)
     {
-        await using var connection = await db.OpenAsync();
-        // SQLite: wait in line for the write lock, behind the workers' claims and finishes (WriteGate).
-        await using var turn = await db.WriteTurnAsync(WritePriority.Create);
-        await using var tx = Db.BeginWrite(connection);
+        // Read here, not in the write: on SQLite that may run on another create's flow (WriteGate's group commit).
+        var traceParent = Telemetry.ReelayTracing.CurrentParent();
+        var result = await db.WriteAsync(WritePriority.Create, (connection, tx) => InsertAsync(connection, tx, options, task, claim, response, traceParent));
+        if (result.Outcome == CreationOutcome.Created)
+            Telemetry.TaskTelemetry.Created(task.Model.Id, task.Request.Endpoint, task.Surface, result.Status, task.Price.HoldCredits);
+        return result;
+    }
+
+    /// <summary>The create's write: on SQLite behind the workers' claims and finishes, possibly with other creates (WriteGate).</summary>
+    private static async Task<CreationResult> InsertAsync(
+        DbConnection connection, DbTransaction tx, ReelayOptions options, NewTask task, IdempotencyClaim? claim, CreatedResponse response, string? traceParent)
+    {
         // PostgreSQL: the locks that stand in for SQLite's single writer, always taken in this order (organization,
         // organization+model) so creates never wait on each other crosswise: credits and the daily cap are the
         // organization's; the PENDING/THROTTLED decision must not interleave with a promotion of the same organization and model.
@@ -73,7 +81,7 @@ public static class TaskCreation
                 task.TaskId, orgId = task.OrgId, task.KeyId, model = task.Model.Id, endpoint = task.Request.Endpoint, parameters = task.Request.ToJson(),
                 simulate = task.Simulation?.ToJson(), status, hold = task.Price.HoldCredits,
                 charge = task.Price.ChargeCredits < task.Price.HoldCredits ? task.Price.ChargeCredits : (long?)null,
-                now, holdUntil, task.Surface, task.CallbackUrl, prompt = task.Request.PromptText, traceParent = Telemetry.ReelayTracing.CurrentParent(),
+                now, holdUntil, task.Surface, task.CallbackUrl, prompt = task.Request.PromptText, traceParent,
                 hour = TaskCounts.Hour(now),
             }, tx);
         await Ledger.HoldAsync(connection, tx, task.OrgId, task.TaskId, task.Model.Id, task.Price.HoldCredits);
@@ -81,8 +89,6 @@ public static class TaskCreation
         await Webhooks.TaskEvents.EnqueueAsync(connection, tx, task.OrgId, task.TaskId,
             status == TaskStates.Throttled ? [Webhooks.TaskEvents.Created, Webhooks.TaskEvents.Throttled] : [Webhooks.TaskEvents.Created]);
         await Db.NotifyTasksAsync(connection, tx);
-        await tx.CommitAsync();
-        Telemetry.TaskTelemetry.Created(task.Model.Id, task.Request.Endpoint, task.Surface, status, task.Price.HoldCredits);
         return new CreationResult(CreationOutcome.Created, status);
     }
 
