@@ -49,7 +49,10 @@ public sealed class WriteGate(Func<Task<DbConnection>> open)
 
     /// <summary>
     /// Commits batches until none is waiting. The first runs on the caller's flow (an idle server adds no hop); later
-    /// ones after a yield, so that caller gets its answer without waiting for the batches that queued behind it.
+    /// ones after a yield, so that caller gets its answer without waiting for the batches that queued behind it. A yield
+    /// after every batch, not just the first, lets the callers just answered (workers about to run their task) take a
+    /// thread before the next batch: leading on without yielding gained 5–10 % creates/s and cost create→RUNNING p99
+    /// 22–30 → 60–77 ms (bench/dispatch, three alternating runs each).
     /// </summary>
     private async Task LeadAsync()
     {
