@@ -103,8 +103,8 @@ public static class TaskQueue
         var now = Clock.NowMs();
         // SQLite runs the pick and the update under its write lock; PostgreSQL locks the picked row and lets other
         // claimers skip it (SKIP LOCKED), so concurrent workers on any node take different tasks without waiting.
-        // One transaction with the task.running events, so a claim never goes unannounced. On SQLite the claim waits
-        // for its turn at the write lock ahead of any create (WriteGate): the queue drains before it fills.
+        // One transaction with the task.running events, so a claim never goes unannounced. On SQLite the claim takes its
+        // place in the next group commit ahead of any create (WriteGate): the queue drains before it fills.
         var parameters = new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now, models = models.ToArray() };
         var claimed = await db.WriteAsync(WritePriority.Queue, async (write, tx) =>
         {
