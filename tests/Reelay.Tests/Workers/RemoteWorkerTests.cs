@@ -186,8 +186,9 @@ public class RemoteWorkerTests
             if (task.GetProperty("status").GetString() != "SUCCEEDED")
                 Assert.Fail(await WhyNotSucceededAsync(nodeB, id, task, [w1, w2, w3]));
         }
-        // The killed worker's task was taken over once its lease ran out, and finished by another worker.
-        Assert.Equal(2, await TestDatabase.ScalarAsync<long>(nodeB, "SELECT attempts FROM tasks WHERE id = @id", new { id = victim }));
+        // The killed worker's task was taken over once its lease ran out, and finished by another worker. On a loaded
+        // machine the taker's own short lease can run out too (a third attempt, seen at load 13): still finished once.
+        Assert.InRange(await TestDatabase.ScalarAsync<long>(nodeB, "SELECT attempts FROM tasks WHERE id = @id", new { id = victim }), 2, 3);
         Assert.DoesNotContain($"task {victim} succeeded", w1.Output);
         Assert.True(w2.Output.Contains($"task {victim} succeeded") || w3.Output.Contains($"task {victim} succeeded"), "no surviving worker finished the victim");
         // Workers that started on node A carried on through node B.
