@@ -108,9 +108,9 @@ public static class TaskQueue
         var parameters = new { owner, token = Guid.NewGuid().ToString("N"), expires = now + (long)lease.TotalMilliseconds, now, models = models.ToArray() };
         var claimed = await db.WriteAsync(WritePriority.Queue, async (write, tx) =>
         {
-            var claimed = await write.QuerySingleOrDefaultAsync<ClaimedTask>(ClaimSql(write), parameters, tx);
-            if (claimed is not null) await TaskEvents.EnqueueAsync(write, tx, claimed.OrgId, claimed.Id, TaskEvents.Running);
-            return claimed;
+            var task = await write.QuerySingleOrDefaultAsync<ClaimedTask>(ClaimSql(write), parameters, tx);
+            if (task is not null) await TaskEvents.EnqueueAsync(write, tx, task.OrgId, task.Id, TaskEvents.Running);
+            return task;
         });
         if (claimed is not null)
         {
