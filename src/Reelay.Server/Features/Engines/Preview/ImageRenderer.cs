@@ -52,12 +52,12 @@ public static class ImageRenderer
         for (var index = 0; index < request.OutputPaths.Count; index++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var data = StillPainter.Paint(request, index, typeface, inputs);
-            // Straight from Skia's buffer: ToArray() would copy every encoded still into a managed array first.
+            // Straight from the encoder's buffer: ToArray() would copy every encoded still into a managed array first.
+            await using var encoded = StillPainter.Paint(request, index, typeface, inputs);
             await WriteAsync(request.OutputPaths[index], async temp =>
             {
                 await using var file = File.Create(temp);
-                await data.AsStream().CopyToAsync(file, cancellationToken);
+                await encoded.CopyToAsync(file, cancellationToken);
             });
             progress((index + 1.0) / request.OutputPaths.Count);
         }
@@ -128,10 +128,10 @@ public static class ImageRenderer
         return string.Join(',', filters);
     }
 
-    /// <summary>PNG keeps alpha when asked; JPEG is full-range 4:4:4; WebP 4:2:0 (its lossy mode).</summary>
+    /// <summary>PNG keeps alpha when asked; JPEG is full-range 4:2:0, as the drawn stills are; WebP 4:2:0 (its lossy mode).</summary>
     internal static string PixelFormat(ImageRenderRequest r) => r.Format switch
     {
-        "jpeg" => "yuvj444p",
+        "jpeg" => "yuvj420p",
         "webp" => "yuv420p",
         _ => r.Alpha ? "rgba" : "rgb24",
     };

@@ -11,8 +11,8 @@ internal static class StillPainter
 {
     private static readonly SKSamplingOptions Smooth = new(SKFilterMode.Linear, SKMipmapMode.Linear);
 
-    /// <summary>Still <paramref name="index"/> of <paramref name="r"/>, encoded in its format.</summary>
-    public static SKData Paint(ImageRenderRequest r, int index, SKTypeface? typeface, StillInputs inputs)
+    /// <summary>Still <paramref name="index"/> of <paramref name="r"/>, encoded in its format: a stream the caller disposes.</summary>
+    public static Stream Paint(ImageRenderRequest r, int index, SKTypeface? typeface, StillInputs inputs)
     {
         var seed = StillLayout.StillSeed(r.Seed, index);
         var info = new SKImageInfo(r.Width, r.Height, SKColorType.Rgba8888, r.Alpha ? SKAlphaType.Premul : SKAlphaType.Opaque);
@@ -30,8 +30,10 @@ internal static class StillPainter
         canvas.Restore();
         DrawThumbnails(canvas, r, inputs.References);
         using var image = surface.Snapshot();
+        if (r.Format == "webp") return WebpStill.Encode(image);
         using var pixels = image.PeekPixels();
-        return Encode(pixels, r.Format) ?? throw new PreviewRenderException($"Could not encode still {index + 1} as {r.Format}.");
+        var data = Encode(pixels, r.Format) ?? throw new PreviewRenderException($"Could not encode still {index + 1} as {r.Format}.");
+        return data.AsStream(streamDisposesData: true);
     }
 
     /// <summary>Three seed-chosen colours along a seed-chosen direction across the picture.</summary>
@@ -78,12 +80,12 @@ internal static class StillPainter
     /// <summary>
     /// PNG keeps alpha only when the canvas is transparent (RGB otherwise), with the Sub filter and zlib level 3 (its
     /// fast matcher): 12–63 % of the encode time of all filters at level 6 (scratch timings, 1280x720 stills), for
-    /// files 27–34 % larger. JPEG quality 90 at 4:4:4 (as ffmpeg's -q:v 3 full-range 4:4:4 was); WebP lossy 85 (4:2:0).
+    /// files 27–34 % larger. JPEG quality 90 at 4:2:0: a 4:4:4 encode took 95 ms for 1920x1080 against 72 (bench/render),
+    /// over the 100 ms an image on a loaded machine. WebP: <see cref="WebpStill"/>.
     /// </summary>
     private static SKData? Encode(SKPixmap pixels, string format) => format switch
     {
-        "jpeg" => pixels.Encode(new SKJpegEncoderOptions(90, SKJpegEncoderDownsample.Downsample444, SKJpegEncoderAlphaOption.Ignore)),
-        "webp" => pixels.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossy, 85)),
+        "jpeg" => pixels.Encode(new SKJpegEncoderOptions(90, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)),
         _ => pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, 3)),
     };
 
