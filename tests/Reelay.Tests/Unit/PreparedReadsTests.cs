@@ -52,6 +52,26 @@ public class PreparedReadsTests
         Assert.Equal(first, await db.QuerySingleOrDefaultAsync<string>("SELECT id FROM organizations WHERE id = @id", ("id", first)));
     }
 
+    /// <summary>A row whose first column is NULL in some reads: SQLite reports a NULL's column type differently.</summary>
+    public sealed class TextAndNumber
+    {
+        public string? Text { get; init; }
+        public long Number { get; init; }
+    }
+
+    [Fact]
+    public async Task A_statement_whose_column_types_change_between_reads_maps_every_read_by_its_own_columns()
+    {
+        var db = await NewDatabaseAsync();
+        const string sql = "SELECT CAST(@text AS TEXT) AS text, CAST(@number AS BIGINT) AS number";
+        (string? Text, long Number)[] reads = [(null, 1), ("a", 2), ("b", 3), (null, 4), ("c", 5)];
+        foreach (var (text, number) in reads)
+        {
+            var row = await db.QuerySingleOrDefaultAsync<TextAndNumber>(sql, ("text", text), ("number", number));
+            Assert.Equal((text, number), (row!.Text, row.Number));
+        }
+    }
+
     [Fact]
     [Trait("Database", "sqlite-only")]
     public async Task Every_sqlite_connection_pooled_or_kept_for_prepared_reads_checkpoints_its_log_only_after_ten_thousand_pages()
