@@ -9,7 +9,7 @@ namespace Reelay.Server.Features.Engines.Preview;
 /// <summary>
 /// WebP stills, encoded lossy by ImageSharp at its fastest method. Skia's WebP encoder is fixed at libwebp's method 3
 /// and has no speed setting: a 1920x1080 still took 285 ms, the slowest image render (bench/render); this takes
-/// 108–126 ms on the same machine (1024x1024: 120 → 53–62 ms), for files about half as large again. Only our own
+/// 108–126 ms on the same machine (1024x1024: 120 → 59–65 ms), for files about half as large again. Only our own
 /// pixels go through ImageSharp: it decodes nothing.
 /// </summary>
 internal static class WebpStill
