@@ -27,7 +27,7 @@ public sealed class Db
     {
         Provider = DbProvider.Sqlite;
         DatabasePath = databasePath;
-        _writeGate = new WriteGate(() => OpenAsync());
+        _writeGate = new WriteGate(OpenWriterAsync);
         _sqliteConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
@@ -101,6 +101,15 @@ public sealed class Db
         if (_postgres is not null) return await _postgres.OpenConnectionAsync(cancellationToken);
         var connection = new SqliteConnection(_sqliteConnectionString);
         await connection.OpenAsync(cancellationToken);
+        SetWaitAndCheckpoint(connection);
+        return connection;
+    }
+
+    /// <summary>The group commit's own connection, which keeps the statements of the hot writes compiled (<see cref="StatementCachingConnection"/>).</summary>
+    private async Task<DbConnection> OpenWriterAsync()
+    {
+        var connection = new StatementCachingConnection(_sqliteConnectionString!);
+        await connection.OpenAsync();
         SetWaitAndCheckpoint(connection);
         return connection;
     }

@@ -28,6 +28,12 @@ public sealed class WriteGate(Func<Task<DbConnection>> open)
     private bool _leading;
 
     /// <summary>
+    /// Kept open from batch to batch (only the leader uses it), so the statements its writes compile stay compiled
+    /// (<see cref="StatementCachingConnection"/>); dropped after a batch that failed as a whole.
+    /// </summary>
+    private DbConnection? _connection;
+
+    /// <summary>
     /// Runs <paramref name="work"/> inside a write transaction shared with other writes, and returns its result once that
     /// transaction has committed. The work must do nothing but its statements on the given connection and transaction:
     /// it may run on another caller's flow (read ambient state such as the current trace before), and it must not
@@ -90,7 +96,7 @@ public sealed class WriteGate(Func<Task<DbConnection>> open)
     {
         try
         {
-            await using var connection = await open();
+            var connection = _connection ??= await open();
             await using var tx = Db.BeginWrite(connection);
             // One write alone needs no savepoint: if it throws, the whole transaction is its own.
             if (batch.Count == 1) await batch[0].RunAsync(connection, tx);
@@ -100,9 +106,24 @@ public sealed class WriteGate(Func<Task<DbConnection>> open)
         catch (Exception ex)
         {
             foreach (var write in batch) write.Fail(ex);
+            await DropConnectionAsync();
             return;
         }
         foreach (var write in batch) write.Publish();
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        if (_connection is not { } connection) return;
+        _connection = null;
+        try
+        {
+            await connection.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // A connection that cannot even close cleanly is simply let go; the next batch opens a new one.
+        }
     }
 
     /// <summary>A write that throws is undone to its savepoint and fails; one whose undo fails takes the batch with it.</summary>
