@@ -22,16 +22,14 @@ public static class RunwayOrganizationEndpoints
         group.MapGet("", async (HttpContext http, Db db, ModelCatalog catalog, ReelayOptions options) =>
         {
             var orgId = Caller.From(http).OrgId;
-            var dayAgo = Clock.NowMs() - (long)TimeSpan.FromDays(1).TotalMilliseconds;
-            var counts = (await db.QueryAsync<(string Model, long Count)>(
-                "SELECT model, COUNT(*) FROM tasks WHERE org_id = @orgId AND created_at > @dayAgo GROUP BY model", ("orgId", orgId), ("dayAgo", dayAgo)))
+            var (dayAgo, firstHour, firstHourEnd) = TaskCounts.Window(Clock.NowMs());
+            var today = (await db.QueryAsync<(string Model, long Count)>(TaskCounts.TodayByModelSql,
+                    ("orgId", orgId), ("dayAgo", dayAgo), ("firstHour", firstHour), ("firstHourEnd", firstHourEnd)))
                 .ToDictionary(r => r.Model, r => r.Count);
-            return Results.Json(new
-            {
-                creditBalance = await Ledger.BalanceAsync(db, orgId),
-                tier = new { maxMonthlyCreditSpend = options.MaxMonthlyCreditSpend, models = await Limits.AllForAsync(db, orgId, catalog) },
-                usage = new { models = catalog.Models.ToDictionary(m => m.Id, m => new { dailyGenerations = counts.GetValueOrDefault(m.Id) }) },
-            });
+            var balance = await Ledger.BalanceAsync(db, orgId);
+            var limits = await Limits.AllForAsync(db, orgId, catalog);
+            return Results.Bytes(RunwayOrganizationAnswer.Write(balance, options.MaxMonthlyCreditSpend, catalog.Models, limits, today),
+                "application/json; charset=utf-8");
         });
         group.MapPost("/usage", async (HttpContext http, Db db) =>
         {

@@ -29,6 +29,21 @@ public static class TaskCounts
          + (SELECT COUNT(*) FROM tasks WHERE org_id = @orgId AND model = @model AND created_at > @dayAgo AND created_at < @firstHourEnd))
         """;
 
+    /// <summary>
+    /// The same count for every model @orgId created in the window, as (model, count) rows: the organization read's
+    /// usage. ix_task_counts_org_hour finds the window's counters and ix_tasks_org_created the straddling hour's tasks,
+    /// so the read no longer walks the organization's whole history (with 1,000,000 earlier tasks, SQLite: 167 ms per
+    /// read before, 0.7 ms now; README, Performance).
+    /// </summary>
+    public const string TodayByModelSql =
+        """
+        SELECT model, CAST(SUM(n) AS BIGINT) FROM (
+          SELECT model, created AS n FROM task_counts WHERE org_id = @orgId AND hour > @firstHour
+          UNION ALL
+          SELECT model, 1 AS n FROM tasks WHERE org_id = @orgId AND created_at > @dayAgo AND created_at < @firstHourEnd
+        ) AS today GROUP BY model
+        """;
+
     /// <summary>Counts one create of @orgId and @model in @hour; runs in the transaction that inserts the task.</summary>
     public const string IncrementSql =
         """
