@@ -11,7 +11,12 @@ public static class QueuePosition
     /// <summary>The header GET /v1/tasks/{id} carries while a task waits (the Runway task object has no such field).</summary>
     public const string Header = "X-Reelay-Queue-Position";
 
-    private const string AheadSql = "SELECT COUNT(*) FROM tasks WHERE org_id = @orgId AND status IN ('queued', 'throttled') AND seq < @seq";
+    /// <summary>
+    /// Walks the waiting tasks before this one (ix_tasks_status_seq), which the queue's limits bound, and keeps the
+    /// organization's. <c>org_id || ''</c> keeps SQLite's planner off ix_tasks_org_model_status: with the model
+    /// unconstrained it would walk every task the organization ever had (245 ms a read with 1,000,000 earlier tasks).
+    /// </summary>
+    public const string AheadSql = "SELECT COUNT(*) FROM tasks WHERE status IN ('queued', 'throttled') AND seq < @seq AND org_id || '' = @orgId";
 
     /// <summary>Null when the task is not waiting (queued or throttled).</summary>
     public static async Task<int?> OfAsync(DbConnection connection, TaskRow row)

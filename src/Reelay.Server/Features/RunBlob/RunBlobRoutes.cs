@@ -127,14 +127,16 @@ public static class RunBlobRoutes
         return Results.Json(family.Status(View(family, row, position, http, urls)));
     }
 
+    /// <summary>A page of the organization's tasks (of one surface when scoped), newest first: a walk of ix_tasks_org_seq.</summary>
+    public static string ListSql(bool scopedToSurface) =>
+        $"SELECT {TaskRow.Columns} FROM tasks WHERE org_id = @orgId AND deleted_at IS NULL{(scopedToSurface ? " AND surface = @surface" : "")} ORDER BY seq DESC LIMIT @take OFFSET @skip";
+
     private static async Task<IResult> ListAsync(RunBlobFamily family, HttpContext http, Db db, PublicUrls urls, string? limit, string? offset, int defaultLimit)
     {
         var (take, skip, errors) = PydanticBody.Page(limit, offset, defaultLimit);
         if (errors.Count > 0) return Detail(422, errors);
         await using var connection = await db.OpenAsync();
-        var scope = family.ScopedToFamily ? " AND surface = @surface" : "";
-        var rows = await connection.QueryAsync<TaskRow>(
-            $"SELECT {TaskRow.Columns} FROM tasks WHERE org_id = @orgId AND deleted_at IS NULL{scope} ORDER BY seq DESC LIMIT @take OFFSET @skip",
+        var rows = await connection.QueryAsync<TaskRow>(ListSql(family.ScopedToFamily),
             new { orgId = Caller.From(http).OrgId, surface = family.Surface, take, skip });
         var result = new List<object>();
         foreach (var row in rows) result.Add(family.Status(await ViewAsync(family, connection, row, http, urls)));

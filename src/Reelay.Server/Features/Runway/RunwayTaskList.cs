@@ -45,13 +45,16 @@ public static class RunwayTaskList
             return Results.Json(new RunwayErrors.ErrorBody("Validation of query failed", DocsEndpoints.Url(http, DocAnchor.Validation), issues), statusCode: 400);
 
         await using var connection = await db.OpenAsync();
-        var rows = (await connection.QueryAsync<TaskRow>(
-            $"SELECT {TaskRow.Columns} FROM tasks WHERE org_id = @orgId AND deleted_at IS NULL AND seq < @cursor"
-            + (state is null ? "" : " AND status = @state") + " ORDER BY seq DESC LIMIT @fetch",
+        var rows = (await connection.QueryAsync<TaskRow>(PageSql(byState: state is not null),
             new { orgId = Caller.From(http).OrgId, cursor, state, fetch = take + 1 })).ToList();
         var page = rows.Take(take).Select(Item).ToList();
         return Results.Json(new { tasks = page, next = rows.Count > take ? rows[take - 1].Seq.ToString(CultureInfo.InvariantCulture) : null });
     }
+
+    /// <summary>One page of the organization's tasks before @cursor, newest first: a walk of ix_tasks_org_seq (or of ix_tasks_status_seq by state).</summary>
+    public static string PageSql(bool byState) =>
+        $"SELECT {TaskRow.Columns} FROM tasks WHERE org_id = @orgId AND deleted_at IS NULL AND seq < @cursor"
+        + (byState ? " AND status = @state" : "") + " ORDER BY seq DESC LIMIT @fetch";
 
     private static TaskListItem Item(TaskRow row)
     {
