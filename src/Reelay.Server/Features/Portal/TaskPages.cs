@@ -61,11 +61,24 @@ public static class TaskPages
         var more = rows.Count > PageSize;
         if (more) rows.RemoveAt(rows.Count - 1);
         var costs = await CostStatesAsync(connection, rows.Select(r => r.Id).ToList());
-        var models = (await connection.QueryAsync<string>("SELECT DISTINCT model FROM tasks WHERE org_id = @orgid ORDER BY model", new { orgid = session.OrgId })).ToList();
+        var models = (await connection.QueryAsync<string>(ModelsSql, new { orgid = session.OrgId })).ToList();
         var thumbs = rows.ToDictionary(r => r.Id, r => Outputs(r, signer, options).FirstOrDefault());
         return Page<TaskList>(new { Session = session, Form = form, Rows = rows, Costs = costs, Models = models, Thumbnails = thumbs,
             Next = more ? rows[^1].Seq : (long?)null, Paged = before != long.MaxValue });
     }
+
+    /// <summary>
+    /// The models the organization has tasks of, for the filter: one index seek per model (each the next model after the
+    /// last), where <c>SELECT DISTINCT model</c> read every task the organization ever had (136 ms at 1,000,000).
+    /// </summary>
+    public const string ModelsSql =
+        """
+        WITH RECURSIVE m(model) AS (
+          SELECT (SELECT MIN(model) FROM tasks WHERE org_id = @orgid)
+          UNION ALL
+          SELECT (SELECT MIN(model) FROM tasks WHERE org_id = @orgid AND model > m.model) FROM m WHERE m.model IS NOT NULL)
+        SELECT model FROM m WHERE model IS NOT NULL ORDER BY model
+        """;
 
     /// <summary>Every output of a succeeded task, as relative signed URLs (same origin as the page, valid as long as API output URLs are).</summary>
     public static IReadOnlyList<Output> Outputs(TaskRow row, OutputSigner signer, ReelayOptions options)
