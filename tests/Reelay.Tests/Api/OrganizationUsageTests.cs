@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using Reelay.Server.Features.Tasks;
 using Reelay.Tests.Infrastructure;
 
@@ -73,10 +72,8 @@ public class OrganizationUsageTests(ServerFixture fixture) : IClassFixture<Serve
     [Trait("Database", "sqlite-only")]
     public async Task The_usage_query_reads_the_windows_counters_and_one_hours_tasks_by_index_not_the_organizations_history()
     {
-        await using var connection = await TestDatabase.OpenAsync(fixture.Server);
         var (dayAgo, firstHour, firstHourEnd) = TaskCounts.Window(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var plan = string.Join(" | ", (await connection.QueryAsync<(long, long, long, string Detail)>("EXPLAIN QUERY PLAN " + TaskCounts.TodayByModelSql,
-            new { orgId = "org", dayAgo, firstHour, firstHourEnd })).Select(p => p.Detail));
+        var plan = await TestDatabase.SqlitePlanAsync(fixture.Server, TaskCounts.TodayByModelSql, new { orgId = "org", dayAgo, firstHour, firstHourEnd });
 
         Assert.Contains("task_counts USING INDEX ix_task_counts_org_hour (org_id=? AND hour>?)", plan);
         Assert.Contains("tasks USING INDEX ix_tasks_org_created (org_id=? AND created_at>? AND created_at<?)", plan);

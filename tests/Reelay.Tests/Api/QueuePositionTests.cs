@@ -1,4 +1,3 @@
-using Dapper;
 using Reelay.Server.Features.Queue;
 using Reelay.Tests.Infrastructure;
 
@@ -33,9 +32,7 @@ public class QueuePositionTests(ServerFixture fixture) : IClassFixture<ServerFix
     [Trait("Database", "sqlite-only")]
     public async Task The_position_query_walks_the_waiting_tasks_not_the_organizations_history()
     {
-        await using var connection = await TestDatabase.OpenAsync(fixture.Server);
-        var plan = string.Join(" | ", (await connection.QueryAsync<(long, long, long, string Detail)>("EXPLAIN QUERY PLAN " + QueuePosition.AheadSql,
-            new { orgId = "org", seq = 10 })).Select(p => p.Detail));
+        var plan = await TestDatabase.SqlitePlanAsync(fixture.Server, QueuePosition.AheadSql, new { orgId = "org", seq = 10 });
 
         Assert.Contains("USING INDEX ix_tasks_status_seq (status=? AND seq<?)", plan);
     }

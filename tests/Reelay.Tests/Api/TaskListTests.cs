@@ -1,4 +1,3 @@
-using Dapper;
 using Reelay.Server.Features.RunBlob;
 using Reelay.Server.Features.Runway;
 using Reelay.Tests.Infrastructure;
@@ -48,9 +47,7 @@ public class TaskListTests(ServerFixture fixture) : IClassFixture<ServerFixture>
             "runblob" => RunBlobRoutes.ListSql(scopedToSurface: false),
             _ => RunBlobRoutes.ListSql(scopedToSurface: true),
         };
-        await using var connection = await TestDatabase.OpenAsync(fixture.Server);
-        var plan = string.Join(" | ", (await connection.QueryAsync<(long, long, long, string Detail)>("EXPLAIN QUERY PLAN " + sql,
-            new { orgId = "org", cursor = long.MaxValue, state = "failed", fetch = 21, surface = "sora", take = 20, skip = 0 })).Select(p => p.Detail));
+        var plan = await TestDatabase.SqlitePlanAsync(fixture.Server, sql, new { orgId = "org", cursor = long.MaxValue, state = "failed", fetch = 21, surface = "sora", take = 20, skip = 0 });
 
         Assert.Matches("USING INDEX (ix_tasks_org_seq|ix_tasks_status_seq)", plan);
         Assert.DoesNotContain("TEMP B-TREE", plan);

@@ -120,6 +120,13 @@ public static class TestDatabase
         return await connection.ExecuteScalarAsync<T>(sql, parameters);
     }
 
+    /// <summary>SQLite's EXPLAIN QUERY PLAN of a statement against the server's database, its steps joined by " | ".</summary>
+    public static async Task<string> SqlitePlanAsync(ServerProcess server, string sql, object? parameters = null)
+    {
+        var steps = await QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(server, "EXPLAIN QUERY PLAN " + sql, parameters);
+        return string.Join(" | ", steps.Select(s => s.Detail));
+    }
+
     public static async Task<int> ExecuteAsync(ServerProcess server, string sql, object? parameters = null)
     {
         await using var connection = await OpenAsync(server);

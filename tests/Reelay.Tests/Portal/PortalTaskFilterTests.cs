@@ -1,4 +1,3 @@
-using Dapper;
 using Reelay.Server.Features.Portal;
 using Reelay.Tests.Infrastructure;
 
@@ -29,9 +28,7 @@ public class PortalTaskFilterTests(ServerFixture fixture) : IClassFixture<Server
     [Trait("Database", "sqlite-only")]
     public async Task The_model_filter_seeks_an_index_instead_of_reading_the_organizations_tasks()
     {
-        await using var connection = await TestDatabase.OpenAsync(fixture.Server);
-        var plan = string.Join(" | ", (await connection.QueryAsync<(long, long, long, string Detail)>("EXPLAIN QUERY PLAN " + TaskPages.ModelsSql,
-            new { orgid = "org" })).Select(p => p.Detail));
+        var plan = await TestDatabase.SqlitePlanAsync(fixture.Server, TaskPages.ModelsSql, new { orgid = "org" });
 
         Assert.Contains("COVERING INDEX", plan);
         Assert.Contains("(org_id=? AND model>?)", plan);
