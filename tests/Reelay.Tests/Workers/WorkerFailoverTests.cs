@@ -41,6 +41,9 @@ public class WorkerFailoverTests
         await using var worker = WorkerProcess.Start([node], "patient", "gen4.5", engine: "noop");
         var id = await new ReelayApi(node).CreateTextTaskAsync(tenant.Key, simulate: "delay=2");
         await RemoteWorkerTests.WaitUntilRunningAsync(node, id);
+        // RUNNING is the claim's commit; the worker holds the task only once the claim's answer reached it. A kill in
+        // between leaves the task to its lease instead, which is another test's story.
+        await worker.WaitForOutputAsync($"leased task {id}");
 
         // The render ends while the node is down, so its upload cannot get through.
         await node.KillAsync();
