@@ -10,7 +10,7 @@ namespace Reelay.Tests.Api;
 /// </summary>
 public class OrganizationUsageTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private const long HourMs = 3_600_000;
+    private const long HourMs = TaskCounts.HourMs;
     private readonly ReelayApi _api = fixture.Api;
 
     [Fact]
@@ -19,11 +19,7 @@ public class OrganizationUsageTests(ServerFixture fixture) : IClassFixture<Serve
         var tenant = await _api.NewTenantAsync(credits: 100_000);
         var ids = new List<string>();
         foreach (var model in new[] { "gen4.5", "gen4.5", "gen4.5", "gen4.5", "gen4.5", "veo3.1_fast", "veo3.1_fast" })
-        {
-            var created = await _api.PostAsync("/v1/text_to_video", tenant.Key, new { model, promptText = "usage", ratio = "1280:720", duration = 4 }, "fail=INTERNAL");
-            Assert.Equal(200, created.Status);
-            ids.Add(created.Body.GetProperty("id").GetString()!);
-        }
+            ids.Add(await _api.CreateTextTaskAsync(tenant.Key, duration: 4, simulate: "fail=INTERNAL", model: model));
         // Move tasks back in time: outside the window, just inside and just outside its start (often the same hour,
         // the one read from the tasks table), and two hours ago (a counter); the counters are rebuilt to match.
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -68,6 +64,7 @@ public class OrganizationUsageTests(ServerFixture fixture) : IClassFixture<Serve
         foreach (var model in usage)
             Assert.Equal(0, model.Value.GetProperty("dailyGenerations").GetInt64());
     }
+
     [Fact]
     [Trait("Database", "sqlite-only")]
     public async Task The_usage_query_reads_the_windows_counters_and_one_hours_tasks_by_index_not_the_organizations_history()
