@@ -8,6 +8,7 @@ using Reelay.Tests.Infrastructure;
 namespace Reelay.Tests.Blobs;
 
 /// <summary>What only the S3 store has: its settings, what its errors say, and listings longer than one page.</summary>
+[Trait("Database", "independent")] // the blob store on its own: no server, no database
 public class S3BlobStoreTests(S3Endpoint s3) : IClassFixture<S3Endpoint>
 {
     private readonly string _temporaryDirectory = TestPaths.NewTempDirectory("reelay-blob-tmp");

@@ -5,6 +5,7 @@ using Reelay.Tests.Infrastructure;
 namespace Reelay.Tests.Cli;
 
 /// <summary>The generate commands of the image, upscale and audio endpoints: create, follow, download, judged by the files.</summary>
+[Trait("Database", "independent")] // the CLI against a server: what it checks is the CLI's side, the same on either database
 public class CliEndpointTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;

@@ -5,6 +5,7 @@ using Reelay.Tests.Infrastructure;
 namespace Reelay.Tests.Cli;
 
 /// <summary>The generate commands (one shape for every endpoint), tasks list and the CLI's error texts, as processes against a real server.</summary>
+[Trait("Database", "independent")] // the CLI against a server: what it checks is the CLI's side, the same on either database
 public class CliGenerateTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;

@@ -4,6 +4,7 @@ using Reelay.Tests.Infrastructure;
 namespace Reelay.Tests.Cli;
 
 /// <summary>`reelay` under a pseudo-terminal: what the screen shows once the command is done.</summary>
+[Trait("Database", "independent")] // the CLI against a server: what it checks is the CLI's side, the same on either database
 public class CliTerminalTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;

@@ -4,6 +4,7 @@ using Reelay.Tests.Infrastructure;
 namespace Reelay.Tests.Cli;
 
 /// <summary>Each `reelay` command as a process against a real server, asserting output and exit codes.</summary>
+[Trait("Database", "independent")] // the CLI against a server: what it checks is the CLI's side, the same on either database
 public class CliTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;
@@ -229,6 +230,7 @@ public class CliTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 }
 
 /// <summary>The README's command-line examples, run line by line, so the documentation cannot rot.</summary>
+[Trait("Database", "independent")] // the CLI against a server: what it checks is the CLI's side, the same on either database
 public class CliReadmeExampleTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Reelay.Tests.Cli;
 /// real server with only the banner's two exports set, so the quick start cannot rot. Nothing touches the network:
 /// `npm install @runwayml/sdk` copies the SDK installed under tests/sdk-compat instead.
 /// </summary>
+[Trait("Database", "independent")] // the CLI against a server: what it checks is the CLI's side, the same on either database
 public partial class ReadmeQuickStartTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;

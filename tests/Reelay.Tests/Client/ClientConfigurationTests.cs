@@ -4,6 +4,7 @@ using Reelay.Client;
 namespace Reelay.Tests.Client;
 
 /// <summary>Construction, key checks and the retry rules, without a server.</summary>
+[Trait("Database", "independent")] // the C# client against a server: what it checks is the client's side, the same on either database
 public class ClientConfigurationTests
 {
     private static readonly string GoodKey = "key_" + new string('a', 128);

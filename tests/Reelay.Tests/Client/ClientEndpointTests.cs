@@ -4,6 +4,7 @@ using Reelay.Tests.Infrastructure;
 namespace Reelay.Tests.Client;
 
 /// <summary>Every SDK method against the real server process.</summary>
+[Trait("Database", "independent")] // the C# client against a server: what it checks is the client's side, the same on either database
 public class ClientEndpointTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;

@@ -6,6 +6,7 @@ using Reelay.Tests.Infrastructure;
 namespace Reelay.Tests.Client;
 
 /// <summary>Every exception type, provoked for real against the server (or a dead or silent port).</summary>
+[Trait("Database", "independent")] // the C# client against a server: what it checks is the client's side, the same on either database
 public class ClientErrorTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;

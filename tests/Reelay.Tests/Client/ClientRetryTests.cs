@@ -6,6 +6,7 @@ using static Reelay.Tests.Client.FlakyProxy;
 namespace Reelay.Tests.Client;
 
 /// <summary>Retries through a misbehaving proxy in front of the real server, counting what reached it.</summary>
+[Trait("Database", "independent")] // the C# client against a server: what it checks is the client's side, the same on either database
 public class ClientRetryTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;

@@ -5,6 +5,7 @@ using Reelay.Tests.Infrastructure;
 namespace Reelay.Tests.Client;
 
 /// <summary>WaitForTaskOutputAsync: success with progress reports, failure, timeout, cancellation.</summary>
+[Trait("Database", "independent")] // the C# client against a server: what it checks is the client's side, the same on either database
 public class ClientWaitTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;

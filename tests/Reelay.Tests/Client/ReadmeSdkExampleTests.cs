@@ -4,6 +4,7 @@ using Reelay.Tests.Infrastructure;
 namespace Reelay.Tests.Client;
 
 /// <summary>The README's C# SDK example, verbatim: it must compile, run and stay identical to the README.</summary>
+[Trait("Database", "independent")] // the C# client against a server: what it checks is the client's side, the same on either database
 public class ReadmeSdkExampleTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     [Fact]

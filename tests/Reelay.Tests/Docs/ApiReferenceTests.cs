@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Reelay.Tests.Docs;
 
 /// <summary>/docs is Scalar rendering /openapi/v1.json, in a real Chromium, with nothing loaded from elsewhere.</summary>
+[Trait("Database", "independent")] // documents generated from the catalog and the routes: no database in their subject
 public class ApiReferenceTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;

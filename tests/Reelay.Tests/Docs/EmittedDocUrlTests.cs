@@ -8,6 +8,7 @@ namespace Reelay.Tests.Docs;
 /// The docUrls the running server actually sends: every error a client can provoke over HTTP is collected, and each
 /// link must land on a section of the served /docs/errors page (the `#idempotency` / `#overloaded` kind of dead link).
 /// </summary>
+[Trait("Database", "independent")] // documents generated from the catalog and the routes: no database in their subject
 public partial class EmittedDocUrlTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private readonly ReelayApi _api = fixture.Api;

@@ -13,6 +13,7 @@ namespace Reelay.Tests.Docs;
 /// /docs/errors and the server say the same thing: every docUrl an error can carry lands on a section of the page,
 /// and the limits the page quotes are the ones the checks apply (probed at the limit and one past it).
 /// </summary>
+[Trait("Database", "independent")] // documents generated from the catalog and the routes: no database in their subject
 public class ErrorDocsTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private static IEnumerable<ErrorEntry> Entries(DocAnchor anchor) => ErrorReference.Sections.Single(s => s.Anchor == anchor).Entries;

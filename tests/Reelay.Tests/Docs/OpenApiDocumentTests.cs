@@ -12,6 +12,7 @@ namespace Reelay.Tests.Docs;
 /// tests/sdk-compat/openapi-check.mjs builds one request per model from the document alone and checks every
 /// answer against the response schema the document states for its status.
 /// </summary>
+[Trait("Database", "independent")] // documents generated from the catalog and the routes: no database in their subject
 public sealed class OpenApiDocumentTests(ITestOutputHelper output)
 {
     private static readonly ModelCatalog Catalog = ModelCatalog.Load(null);

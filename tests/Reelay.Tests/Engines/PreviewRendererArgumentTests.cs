@@ -40,7 +40,7 @@ public sealed class PreviewRendererArgumentTests
 
         string[] expectedRuns =
         [
-            "-c:v libx264", "-preset veryfast", "-crf 28", "-pix_fmt yuv420p", "-movflags +faststart", "-r 24", "-t 10",
+            "-c:v libx264", "-preset ultrafast", "-crf 28", "-pix_fmt yuv420p", "-movflags +faststart", "-r 24", "-t 10",
             "-fflags +bitexact", "-flags:v +bitexact", "-map_metadata -1", "-progress pipe:1", "-loglevel error",
         ];
         var joined = string.Join(' ', args);

@@ -11,6 +11,7 @@ namespace Reelay.Tests.Relays;
 /// family's path (the Kling model picks among the Kling paths, Nano Banana's model and quality are RunBlob's names
 /// again), follows the generation by its generation_id or task_uuid and copies the video or image it made.
 /// </summary>
+[Trait("Database", "independent")] // how each family's request is mapped upstream: the relay's state store is RelayLifecycleTests' subject
 public sealed class RelayRunBlobFamiliesTests
 {
     public static TheoryData<string, string, string, string, string, string, int, int> Families()

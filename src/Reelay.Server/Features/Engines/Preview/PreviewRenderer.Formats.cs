@@ -84,9 +84,16 @@ public static partial class PreviewRenderer
     private static string SetParams(string primaries, string transfer, string matrix, string range)
         => $"setparams=color_primaries={primaries}:color_trc={transfer}:colorspace={matrix}:range={range}";
 
+    /// <summary>
+    /// x264's fastest preset for every H.264 preview. A preview is waited on, not kept: at 1280x720 for 5 s the encoder
+    /// was 45 % of a render's CPU at veryfast (2.4 s against 1.4 s at ultrafast), for files about three times smaller
+    /// (120 KB against 350 KB) that look the same.
+    /// </summary>
+    internal const string H264Preset = "ultrafast";
+
     private static string[] VideoEncoderArguments(FormatSpec f) => f.Codec switch
     {
-        PreviewCodec.H264 => ["-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p"],
+        PreviewCodec.H264 => ["-c:v", "libx264", "-preset", H264Preset, "-crf", "28", "-pix_fmt", "yuv420p"],
         PreviewCodec.Hevc => ["-c:v", "libx265", "-preset", "ultrafast", "-crf", "26", "-profile:v", f.Profile,
             "-pix_fmt", f.PixelFormat, "-x265-params", X265Params(f), "-tag:v", "hvc1"],
         PreviewCodec.ProRes => ["-c:v", "prores_ks", "-profile:v", f.Profile, "-pix_fmt", f.PixelFormat],

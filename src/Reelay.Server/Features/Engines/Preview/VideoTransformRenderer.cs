@@ -81,9 +81,7 @@ public static class VideoTransformRenderer
         var seconds = PreviewRenderer.Num(r.DurationSeconds);
         args.AddRange(["-filter_complex", graph, "-map", "[v]", "-map", audio, "-t", seconds]);
         if (r.FrameRate is { } fps || r.CharacterPath is not null) args.AddRange(["-r", Rate(r.FrameRate ?? 24)]);
-        // Above ~2 MP (an upscale to 2k or 4k) the encoder dominates: the fastest preset keeps a preview a preview.
-        var preset = (long)r.Width * r.Height > 2_000_000 ? "ultrafast" : "veryfast";
-        args.AddRange(["-c:v", "libx264", "-preset", preset, "-crf", "26", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
+        args.AddRange(["-c:v", "libx264", "-preset", PreviewRenderer.H264Preset, "-crf", "26", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k",
             "-movflags", "+faststart", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1", "-f", "mp4", PreviewRenderer.FileUrl(tempOutput)]);
         return args;
     }
