@@ -3,7 +3,7 @@
 # cluster (scripts/ensure-postgres.sh), then for SQLite and PostgreSQL prints tasks created per second and
 # create-to-RUNNING p50/p99 with a noop engine (under a burst, idle, and idle across two server processes), next to
 # the raw database's commit rate measured in the same run.
-# Settings: name=value arguments or DISPATCH_<NAME> variables: tasks (1000), clients (8), warmup (100),
+# Settings: name=value arguments or DISPATCH_<NAME> variables: tasks (5000), clients (8), warmup (500, repeated for warmup_seconds: 20),
 # idle (50), xnode (50), workers (16: Workers:NoopConcurrency), raw_seconds (3); e.g. bench/dispatch/run.sh tasks=3000 workers=2. --smoke: tiny counts (CI).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
