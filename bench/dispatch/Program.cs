@@ -37,7 +37,7 @@ try
     warmup = Setting("warmup", smoke ? 5 : 500); // JIT tiers and thread-pool growth, or the first quarter measures them
     // ...and warm-up bursts of that many go on until this long has passed. A count alone was too short on PostgreSQL:
     // 500 creates are 2 s there, and `perf` still found a fifth of the server's CPU in the JIT's tiering thread 10 s
-    // into the measured burst, whose quarters then rose by half from first to last. After 20 s they are flat.
+    // into the measured burst, whose quarters then rose by half from first to last; after 6,000 (about 20 s) they were flat.
     warmupSeconds = Setting("warmup_seconds", smoke ? 0 : 20);
     idle = Setting("idle", smoke ? 4 : 50);
     xnode = Setting("xnode", smoke ? 4 : 50);
